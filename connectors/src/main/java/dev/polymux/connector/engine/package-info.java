@@ -1,0 +1,4 @@
+/**
+ * The declarative engine: standard OAuth2/OIDC grants and HTTP tools from a manifest alone. Built in the connectors issue.
+ */
+package dev.polymux.connector.engine;

@@ -1,0 +1,4 @@
+/**
+ * Per-installation and per-provider concurrency and rate limits.
+ */
+package dev.polymux.dispatch.throttle;

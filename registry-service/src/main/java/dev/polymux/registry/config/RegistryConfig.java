@@ -1,0 +1,13 @@
+package dev.polymux.registry.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings of registry-service, under {@code polymux.registry.*}; each can be set by its environment variable in Kubernetes. */
+@ConfigMapping(prefix = "polymux.registry")
+public interface RegistryConfig {
+
+    /** The CloudEvents {@code source} of every event this service publishes. Env: POLYMUX_REGISTRY_EVENT_SOURCE. */
+    @WithDefault("/polymux/registry-service")
+    String eventSource();
+}

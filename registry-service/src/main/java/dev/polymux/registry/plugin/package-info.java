@@ -1,0 +1,4 @@
+/**
+ * Plugins and the connections their manifests declare.
+ */
+package dev.polymux.registry.plugin;

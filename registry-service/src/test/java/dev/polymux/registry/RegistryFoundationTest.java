@@ -1,0 +1,19 @@
+package dev.polymux.registry;
+
+import dev.polymux.testing.contract.ApiServiceFoundationContract;
+import dev.polymux.testing.kafka.KafkaBrokerResource;
+import dev.polymux.testing.postgres.PostgresResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** registry-service on a real PostgreSQL database of its own and the real Kafka broker: see {@link ApiServiceFoundationContract}. */
+@QuarkusTest
+@WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(PostgresResource.class)
+class RegistryFoundationTest extends ApiServiceFoundationContract {
+
+    @Override
+    protected String serviceName() {
+        return "registry-service";
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Secret values of installations and OAuth token sets, validated against their shapes.
+ */
+package dev.polymux.vault.secret;

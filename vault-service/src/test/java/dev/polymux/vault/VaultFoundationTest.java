@@ -1,0 +1,19 @@
+package dev.polymux.vault;
+
+import dev.polymux.testing.contract.ApiServiceFoundationContract;
+import dev.polymux.testing.kafka.KafkaBrokerResource;
+import dev.polymux.testing.postgres.PostgresResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** vault-service on a real PostgreSQL database of its own and the real Kafka broker: see {@link ApiServiceFoundationContract}. */
+@QuarkusTest
+@WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(PostgresResource.class)
+class VaultFoundationTest extends ApiServiceFoundationContract {
+
+    @Override
+    protected String serviceName() {
+        return "vault-service";
+    }
+}
