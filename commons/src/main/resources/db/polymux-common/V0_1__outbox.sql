@@ -10,10 +10,12 @@ create table outbox_event (
     created_at    timestamptz not null,
     published_at  timestamptz,
     attempts      integer     not null default 0,
-    last_error    text
+    last_error    text,
+    -- Set when the broker refused the event for good (invalid topic, too large): kept for inspection, not retried.
+    failed_at     timestamptz
 );
 
 -- The relay only ever looks for what is still to send, oldest first.
-create index outbox_event_unpublished on outbox_event (id) where published_at is null;
+create index outbox_event_unpublished on outbox_event (id) where published_at is null and failed_at is null;
 -- Cleanup of published events past their retention.
 create index outbox_event_published_at on outbox_event (published_at) where published_at is not null;

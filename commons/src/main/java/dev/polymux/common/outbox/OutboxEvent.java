@@ -53,6 +53,10 @@ public class OutboxEvent {
     @Column(name = "last_error")
     public String lastError;
 
+    /** When the broker refused the event for good; such events are kept for inspection and not retried. */
+    @Column(name = "failed_at")
+    public Instant failedAt;
+
     public Long getId() {
         return id;
     }
@@ -61,10 +65,18 @@ public class OutboxEvent {
         return publishedAt;
     }
 
+    public Instant getFailedAt() {
+        return failedAt;
+    }
+
+    public String getLastError() {
+        return lastError;
+    }
+
     @Override
     public String toString() {
         // The payload stays out of log lines.
         return "OutboxEvent[id=" + id + ", eventId=" + eventId + ", topic=" + topic + ", type=" + eventType
-                + ", publishedAt=" + publishedAt + ", attempts=" + attempts + "]";
+                + ", publishedAt=" + publishedAt + ", failedAt=" + failedAt + ", attempts=" + attempts + "]";
     }
 }

@@ -19,6 +19,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import io.quarkus.hibernate.validator.runtime.jaxrs.ResteasyReactiveViolationException;
 
@@ -56,8 +59,26 @@ public class ProblemMappers {
         return respond(ProblemType.MALFORMED_JSON, "The request body could not be read as JSON" + where + ".", uri, List.of());
     }
 
+    /** Well-formed JSON of the wrong shape: the pointer and what is wrong, never the value (it may be a secret). */
+    @ServerExceptionMapper
+    public RestResponse<Problem> mismatchedJson(MismatchedInputException e, UriInfo uri) {
+        StringBuilder pointer = new StringBuilder();
+        for (JsonMappingException.Reference reference : e.getPath()) {
+            pointer.append('/').append(reference.getFieldName() != null
+                    ? reference.getFieldName().replace("~", "~0").replace("/", "~1")
+                    : String.valueOf(reference.getIndex()));
+        }
+        String message = e instanceof UnrecognizedPropertyException ? "is not a known property"
+                : "does not have the expected type or form";
+        return respond(ProblemType.VALIDATION_FAILED, "The request body does not have the expected shape.", uri,
+                List.of(new Problem.InvalidParam(pointer.isEmpty() ? "/" : pointer.toString(), message)));
+    }
+
     @ServerExceptionMapper
     public RestResponse<Problem> framework(WebApplicationException e, UriInfo uri) {
+        if (e.getCause() instanceof MismatchedInputException mismatch) {
+            return mismatchedJson(mismatch, uri);
+        }
         if (e.getCause() instanceof JacksonException json) {
             return malformedJson(json, uri);
         }

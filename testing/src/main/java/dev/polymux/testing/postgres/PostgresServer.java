@@ -230,7 +230,8 @@ public final class PostgresServer implements AutoCloseable {
             return "no answer";
         }
         int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
+        String line = newline < 0 ? message : message.substring(0, newline);
+        return line.endsWith(".") ? line.substring(0, line.length() - 1) : line;
     }
 
     @Override

@@ -6,6 +6,8 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -27,8 +29,9 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 /**
  * Publishes committed outbox events to Kafka, oldest first, at least once (consumers de-duplicate on the
- * CloudEvent id). Events are sent one after another and a failure ends the round, so events with the same key
- * keep their order even when the broker is briefly away; the next round retries.
+ * CloudEvent id). Events are sent one after another and a retriable failure ends the round, so events with the
+ * same key keep their order even when the broker is briefly away; the next round retries. An event the broker
+ * refuses for good (invalid topic, too large) is set aside as failed, loudly, so it cannot block the ones after it.
  */
 @Startup // its meters exist (at 0) from the start, not from its first round
 @ApplicationScoped
@@ -41,6 +44,7 @@ public class OutboxRelay {
     private final OutboxConfig config;
     private final Counter published;
     private final Counter failures;
+    private final Counter refused;
 
     public OutboxRelay(OutboxRepository repository, @Channel("polymux-outbox") MutinyEmitter<String> emitter,
             OutboxConfig config, MeterRegistry registry) {
@@ -51,11 +55,13 @@ public class OutboxRelay {
                 .register(registry);
         this.failures = Counter.builder("polymux.outbox.failures")
                 .description("Outbox publication attempts that failed and will be retried").register(registry);
+        this.refused = Counter.builder("polymux.outbox.refused")
+                .description("Outbox events the broker refused for good; set aside, not retried").register(registry);
         registry.gauge("polymux.outbox.relay.enabled", config.relayEnabled() ? 1 : 0);
     }
 
     @Scheduled(every = "${polymux.outbox.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = RelayDisabled.class, identity = "polymux-outbox-relay")
+            skipExecutionIf = RelaySkip.class, identity = "polymux-outbox-relay")
     Uni<Void> relayRound() {
         return relayBatch().replaceWithVoid();
     }
@@ -66,7 +72,7 @@ public class OutboxRelay {
                 .flatMap(this::publishInOrder));
     }
 
-    @Scheduled(every = "1h", delayed = "1m", identity = "polymux-outbox-cleanup", skipExecutionIf = RelayDisabled.class)
+    @Scheduled(every = "1h", delayed = "1m", identity = "polymux-outbox-cleanup", skipExecutionIf = RelaySkip.class)
     Uni<Void> deleteOldPublishedEvents() {
         return Panache.withTransaction(() -> repository.deletePublishedBefore(Instant.now().minus(config.retention())))
                 .invoke(deleted -> {
@@ -87,10 +93,35 @@ public class OutboxRelay {
                             event.publishedAt = Instant.now();
                             event.attempts++;
                             published.increment();
+                        })
+                        .onFailure(OutboxRelay::isPermanent).recoverWithItem(failure -> {
+                            setAside(event, failure);
+                            return null;
                         }))
                 .collect().asList()
-                .map(List::size)
+                .map(ignored -> (int) events.stream().filter(event -> event.publishedAt != null).count())
                 .onFailure().recoverWithUni(failure -> recordFailure(events, failure));
+    }
+
+    /** Errors a retry cannot fix. Kafka marks the ones worth retrying (broker away, leader moving...) as retriable. */
+    static boolean isPermanent(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && !(cause instanceof KafkaException)) {
+            cause = cause.getCause();
+        }
+        return cause instanceof KafkaException && !(cause instanceof RetriableException);
+    }
+
+    private void setAside(OutboxEvent event, Throwable failure) {
+        event.attempts++;
+        event.failedAt = Instant.now();
+        event.lastError = describe(failure);
+        refused.increment();
+        LOG.errorf("Kafka refused %s for good; it is kept in outbox_event but will not be retried: %s", event, event.lastError);
+    }
+
+    private static String describe(Throwable failure) {
+        return failure.getClass().getSimpleName() + ": " + failure.getMessage();
     }
 
     private Uni<Void> send(OutboxEvent event) {
@@ -104,14 +135,17 @@ public class OutboxRelay {
         return emitter.sendMessage(Message.of(event.payload).addMetadata(metadata));
     }
 
-    /** The first unpublished event of the batch is the one that failed; the rest were not tried. */
+    /** The first unsettled event of the batch is the one that failed; the rest were not tried. */
     private Uni<Integer> recordFailure(List<OutboxEvent> events, Throwable failure) {
         failures.increment();
         int sent = 0;
         for (OutboxEvent event : events) {
+            if (event.failedAt != null) {
+                continue;
+            }
             if (event.publishedAt == null) {
                 event.attempts++;
-                event.lastError = failure.getClass().getSimpleName() + ": " + failure.getMessage();
+                event.lastError = describe(failure);
                 LOG.warnf("Could not publish %s; will retry: %s", event, event.lastError);
                 break;
             }
@@ -120,19 +154,24 @@ public class OutboxRelay {
         return Uni.createFrom().item(sent);
     }
 
-    /** Lets operators turn the relay off on some replicas without touching the code. */
+    /**
+     * Skips relay work while the application is not running (the Kafka emitter is connected only once it has
+     * started, and is gone during shutdown) and on replicas where operators turned the relay off.
+     */
     @ApplicationScoped
-    public static class RelayDisabled implements Scheduled.SkipPredicate {
+    public static class RelaySkip implements Scheduled.SkipPredicate {
 
         private final OutboxConfig config;
+        private final Scheduled.ApplicationNotRunning applicationNotRunning;
 
-        public RelayDisabled(OutboxConfig config) {
+        public RelaySkip(OutboxConfig config, Scheduled.ApplicationNotRunning applicationNotRunning) {
             this.config = config;
+            this.applicationNotRunning = applicationNotRunning;
         }
 
         @Override
         public boolean test(io.quarkus.scheduler.ScheduledExecution execution) {
-            return !config.relayEnabled();
+            return !config.relayEnabled() || applicationNotRunning.test(execution);
         }
     }
 }

@@ -20,7 +20,7 @@ public class OutboxRepository implements PanacheRepositoryBase<OutboxEvent, Long
         return getSession().flatMap(session -> session
                 .createNativeQuery("""
                         select * from outbox_event
-                        where published_at is null
+                        where published_at is null and failed_at is null
                         order by id
                         limit :limit
                         for update skip locked""", OutboxEvent.class)
@@ -29,7 +29,7 @@ public class OutboxRepository implements PanacheRepositoryBase<OutboxEvent, Long
     }
 
     public Uni<Long> countUnpublished() {
-        return count("publishedAt is null");
+        return count("publishedAt is null and failedAt is null");
     }
 
     public Uni<Long> deletePublishedBefore(Instant cutoff) {
