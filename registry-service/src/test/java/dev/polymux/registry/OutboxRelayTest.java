@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import jakarta.inject.Inject;
 
@@ -21,11 +20,10 @@ import dev.polymux.common.outbox.service.OutboxService;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.kafka.KafkaEvents;
 import dev.polymux.testing.postgres.PostgresResource;
+import dev.polymux.testing.reactive.OnVertxContext;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.vertx.VertxContextSupport;
-import io.smallrye.mutiny.Uni;
 
 /** The outbox relay (commons) against the real broker, where the broker refuses an event for good. */
 @QuarkusTest
@@ -45,7 +43,7 @@ class OutboxRelayTest {
         try (KafkaEvents events = KafkaEvents.watch(topic)) {
             CloudEvent refused = event();
             CloudEvent next = event();
-            OutboxEvent refusedRow = onVertxContext(() -> Panache.withTransaction(() -> outbox
+            OutboxEvent refusedRow = OnVertxContext.await(() -> Panache.withTransaction(() -> outbox
                     .enqueue("not a valid topic name!", "k", refused)
                     .call(() -> outbox.enqueue(topic, "k", next))));
 
@@ -55,25 +53,17 @@ class OutboxRelayTest {
             OutboxEvent settled = reload(refusedRow);
             assertNull(settled.getPublishedAt());
             assertTrue(settled.getLastError().contains("InvalidTopicException"), settled.getLastError());
-            assertEquals(0L, (long) onVertxContext(() -> Panache.withSession(repository::countUnpublished)),
+            assertEquals(0L, (long) OnVertxContext.await(() -> Panache.withSession(repository::countUnpublished)),
                     "nothing is left waiting behind the refused event");
         }
     }
 
     private OutboxEvent reload(OutboxEvent row) {
-        return onVertxContext(() -> Panache.withSession(() -> repository.findById(row.getId())));
+        return OnVertxContext.await(() -> Panache.withSession(() -> repository.findById(row.getId())));
     }
 
     private static CloudEvent event() {
         return CloudEvent.create("/polymux/registry-service", "dev.polymux.outbox.checked.v1", "outbox",
                 JsonNodeFactory.instance.objectNode());
-    }
-
-    private static <T> T onVertxContext(Supplier<Uni<T>> work) {
-        try {
-            return VertxContextSupport.subscribeAndAwait(work);
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

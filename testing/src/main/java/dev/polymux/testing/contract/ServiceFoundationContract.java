@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import jakarta.inject.Inject;
 
@@ -26,6 +25,7 @@ import dev.polymux.common.outbox.OutboxEvent;
 import dev.polymux.common.outbox.repository.OutboxRepository;
 import dev.polymux.common.outbox.service.OutboxService;
 import dev.polymux.testing.kafka.KafkaEvents;
+import dev.polymux.testing.reactive.OnVertxContext;
 import grpc.health.v1.HealthGrpc;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
@@ -34,9 +34,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.RestAssured;
-import io.smallrye.mutiny.Uni;
 
 /**
  * What every Polymux service must do from its first day, checked against the real database and broker. A
@@ -62,7 +60,7 @@ public abstract class ServiceFoundationContract {
             CloudEvent event = CloudEvent.create("/polymux/" + serviceName(), "dev.polymux.foundation.checked.v1",
                     "foundation", data);
 
-            OutboxEvent row = onVertxContext(() -> Panache.withTransaction(() -> outbox.enqueue(topic, "foundation", event)));
+            OutboxEvent row = OnVertxContext.await(() -> Panache.withTransaction(() -> outbox.enqueue(topic, "foundation", event)));
             assertNotNull(row.getId(), "the event row was written to PostgreSQL");
 
             JsonNode received = events.awaitCloudEvent(json -> event.id().equals(json.path("id").asText()));
@@ -72,7 +70,7 @@ public abstract class ServiceFoundationContract {
 
             // The relay marks the row once the broker acknowledged it.
             await().atMost(10, TimeUnit.SECONDS).until(
-                    () -> onVertxContext(() -> Panache.withSession(() -> outboxRepository.findById(row.getId()))).getPublishedAt() != null);
+                    () -> OnVertxContext.await(() -> Panache.withSession(() -> outboxRepository.findById(row.getId()))).getPublishedAt() != null);
             assertEquals(1, events.allMatching(r -> r.value().contains(event.id()), Duration.ofMillis(500)).size(),
                     "the event is published once");
         }
@@ -99,26 +97,22 @@ public abstract class ServiceFoundationContract {
 
     @Test
     void grpcHealthServiceAnswersServingFromReadiness() throws InterruptedException {
-        // gRPC is served on the HTTP port (random in tests; RestAssured knows which).
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
-        try {
-            HealthCheckResponse response = HealthGrpc.newBlockingStub(channel)
-                    .withDeadlineAfter(5, TimeUnit.SECONDS)
-                    .check(HealthCheckRequest.newBuilder().build());
-            assertEquals(HealthCheckResponse.ServingStatus.SERVING, response.getStatus());
-        } finally {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
+        assertEquals(HealthCheckResponse.ServingStatus.SERVING, grpcHealthCheck("").getStatus());
     }
 
     @Test
-    void grpcHealthServiceSaysNotFoundForAServiceItDoesNotHost() throws InterruptedException {
+    void grpcHealthServiceSaysNotFoundForAServiceItDoesNotHost() {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> grpcHealthCheck("other.v1.Unknown"));
+        assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
+    }
+
+    /** grpc.health.v1 Check over the HTTP port (gRPC shares it; random in tests, RestAssured knows which). */
+    private static HealthCheckResponse grpcHealthCheck(String service) throws InterruptedException {
         ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
         try {
-            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> HealthGrpc.newBlockingStub(channel)
+            return HealthGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(5, TimeUnit.SECONDS)
-                    .check(HealthCheckRequest.newBuilder().setService("other.v1.Unknown").build()));
-            assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
+                    .check(HealthCheckRequest.newBuilder().setService(service).build());
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
@@ -134,17 +128,6 @@ public abstract class ServiceFoundationContract {
                 .body("type", equalTo("https://docs.polymux.dev/problems/not-found"))
                 .body("instance", equalTo("/no-such-path"))
                 .body("detail", equalTo("Nothing exists at /no-such-path."));
-    }
-
-    /** Runs reactive Panache work the way a request would: on a Vert.x context, waiting for its result. */
-    protected static <T> T onVertxContext(Supplier<Uni<T>> work) {
-        try {
-            return VertxContextSupport.subscribeAndAwait(work);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     protected static int managementPort() {
