@@ -1,4 +1,5 @@
 /**
- * Connection entries and connector manifests, with their JSON Schemas. Built in the connectors issue.
+ * Connection entries (plugin manifests) and connector manifests: their JSON Schemas ship in
+ * {@code schemas/}, and {@link dev.polymux.connector.manifest.ManifestValidator} checks both, answering by JSON pointer.
  */
 package dev.polymux.connector.manifest;

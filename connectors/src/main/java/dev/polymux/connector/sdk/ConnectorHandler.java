@@ -1,0 +1,60 @@
+package dev.polymux.connector.sdk;
+
+import java.net.URI;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * A connector's code: the Java twin of the source document's TypeScript {@code ConnectorHandler}. Implement it as
+ * an {@code @ApplicationScoped} bean and it is registered by its {@link #id()} ({@link ConnectorRegistry}, the twin
+ * of {@code registry.ts}). Standard OAuth2/OIDC providers and HTTP tools need no handler: the declarative engine
+ * runs them from the manifest.
+ * <p>
+ * Failures of the OAuth operations are {@link GrantException}s (broken grant with a sentence for a person, or a
+ * transient provider problem). Tool calls end in a {@link ToolOutcome}; a handler does not throw for provider
+ * errors. Nothing a handler throws, returns as a message or logs may contain a secret value.
+ */
+public interface ConnectorHandler {
+
+    /** The connector id, as in manifests: lower case, digits, dashes. */
+    String id();
+
+    /** The name people see. */
+    String label();
+
+    /** Every scope this connector may request. */
+    List<String> scopes();
+
+    /**
+     * The provider URL the installer's browser goes to. {@code state} is opaque and single-use; {@code codeChallenge}
+     * is the PKCE S256 challenge, null when the connector does not use PKCE.
+     */
+    default URI buildAuthorizeUrl(String state, URI redirectUri, String codeChallenge, List<String> requestedScopes) {
+        throw new UnsupportedOperationException("Connector " + id() + " does not use an OAuth authorization redirect");
+    }
+
+    /** Exchanges the callback code for tokens, with the same redirect URI and the PKCE verifier (or null). */
+    default Uni<TokenSet> exchangeCode(String code, URI redirectUri, String codeVerifier) {
+        return Uni.createFrom().failure(new UnsupportedOperationException("Connector " + id() + " does not exchange codes"));
+    }
+
+    /**
+     * A fresh token set for the grant. {@code previous} is the current one (its refresh token, when it has one, is
+     * what providers expect; client-credentials grants have none and are requested anew). The result keeps the old
+     * refresh token when the provider sent none ({@link TokenSet#keepingRefreshTokenOf}).
+     */
+    default Uni<TokenSet> refresh(TokenSet previous) {
+        return Uni.createFrom().failure(new UnsupportedOperationException("Connector " + id() + " does not refresh tokens"));
+    }
+
+    /** Runs one tool call against the provider. Arguments were validated against the tool's input schema. */
+    Uni<ToolOutcome> dispatchTool(String tool, JsonNode args, Credentials credentials, DispatchContext context);
+
+    /** Setup steps of an integration connector, in order; none for vault and OAuth connectors. */
+    default List<SetupStep> setupSteps() {
+        return List.of();
+    }
+}

@@ -1,0 +1,51 @@
+package dev.polymux.connector.sdk;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a token endpoint returned, normalised: the access token, the refresh token if any, when the access token
+ * expires (always set: a provider that sends no expires_in gets the connector's default lifetime), the granted
+ * scopes and provider extras (id_token, instance_url...). {@link #toString()} shows no token.
+ */
+public record TokenSet(Secret accessToken, Secret refreshToken, String tokenType, Instant expiresAt,
+        List<String> scopes, Map<String, String> extras) {
+
+    public TokenSet {
+        Objects.requireNonNull(accessToken, "accessToken");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        tokenType = tokenType == null || tokenType.isBlank() ? "Bearer" : tokenType;
+        scopes = scopes == null ? List.of() : List.copyOf(scopes);
+        extras = extras == null ? Map.of() : Map.copyOf(extras);
+    }
+
+    public boolean hasRefreshToken() {
+        return refreshToken != null && !refreshToken.isEmpty();
+    }
+
+    /** Whether the access token is still valid for at least {@code validity} at {@code now}. */
+    public boolean validFor(Duration validity, Instant now) {
+        return expiresAt.isAfter(now.plus(validity));
+    }
+
+    /**
+     * This token set after a refresh response that carried no refresh token: providers that do not rotate send
+     * none, and the old one stays valid (DESIGN.md, "provider quirks").
+     */
+    public TokenSet keepingRefreshTokenOf(TokenSet previous) {
+        if (hasRefreshToken() || previous == null || !previous.hasRefreshToken()) {
+            return this;
+        }
+        return new TokenSet(accessToken, previous.refreshToken, tokenType, expiresAt, scopes.isEmpty() ? previous.scopes : scopes,
+                extras);
+    }
+
+    @Override
+    public String toString() {
+        return "TokenSet[tokenType=" + tokenType + ", expiresAt=" + expiresAt + ", scopes=" + scopes
+                + ", refreshToken=" + (hasRefreshToken() ? "present" : "absent") + ", extras=" + extras.keySet() + "]";
+    }
+}
