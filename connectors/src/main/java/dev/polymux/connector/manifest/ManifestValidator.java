@@ -136,7 +136,7 @@ public class ManifestValidator {
     }
 
     /** "api.github.com", "localhost:8089" (port must match) or "*.example.com" (any subdomain, not the apex). */
-    static boolean hostMatches(String allowed, String host, String hostAndPort) {
+    public static boolean hostMatches(String allowed, String host, String hostAndPort) {
         if (allowed.startsWith("*.")) {
             return host.endsWith(allowed.substring(1)) && host.length() > allowed.length() - 1;
         }

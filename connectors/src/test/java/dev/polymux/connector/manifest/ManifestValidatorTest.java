@@ -179,7 +179,7 @@ class ManifestValidatorTest {
     }
 
     private static ObjectNode github() {
-        try (InputStream in = ManifestValidatorTest.class.getResourceAsStream("/manifests/github.json")) {
+        try (InputStream in = ManifestValidatorTest.class.getResourceAsStream("/connectors/github/manifest.json")) {
             return (ObjectNode) JSON.readTree(in);
         } catch (IOException e) {
             throw new IllegalStateException(e);
