@@ -34,7 +34,8 @@ public class ConnectorRegistry {
                         + clash.getClass().getName() + " and " + handler.getClass().getName());
             }
         }
-        this.handlers = Map.copyOf(byId);
+        // Sorted: the ids appear in messages, which should read the same on every run.
+        this.handlers = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(byId));
     }
 
     public Optional<ConnectorHandler> find(String id) {

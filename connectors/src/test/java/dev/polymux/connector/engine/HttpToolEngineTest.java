@@ -152,32 +152,29 @@ class HttpToolEngineTest {
     }
 
     @Test
-    void aVaultKeyGoesWhereTheManifestSaysAndTheCallIdIsTheIdempotencyKey() {
+    void stripeSendsItsRestrictedKeyAndTheCallIdAsIdempotencyKey() {
         provider.stubFor(post(urlEqualTo("/v1/checkout/sessions"))
                 .withHeader("Authorization", equalTo("Bearer rk_test_restricted_key"))
                 .withHeader("Idempotency-Key", equalTo("call-42"))
                 .withHeader("traceparent", equalTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))
-                .withRequestBody(equalTo("mode=payment&success_url=https%3A%2F%2Fshop.example%2Fok"))
-                .willReturn(aResponse().withStatus(200).withBody("{\"id\":\"cs_test_1\",\"url\":\"https://checkout.example/cs_test_1\"}")));
-        JsonNode manifest = json("""
-                {"id":"stripe-like","version":"1.0.0","label":"Stripe-like","kind":"vault",
-                 "auth":{"shape":{"kind":"single","field":"value","secret":true}},
-                 "tools":[{"name":"create_checkout_session","description":"Creates a checkout session.",
-                   "input":{"type":"object","required":["success_url"],"properties":{"success_url":{"type":"string"}}},
-                   "http":{"method":"POST","url":"%s/v1/checkout/sessions","bodyFormat":"form",
-                     "body":{"mode":"payment","success_url":"{success_url}"},
-                     "credential":{"placement":"bearer"},"idempotencyKeyHeader":"Idempotency-Key",
-                     "successCodes":[200],"response":{"pointer":"/id"}}}],
-                 "allowedHosts":["localhost"]}""".formatted(provider.baseUrl()));
+                .withHeader("Content-Type", equalTo("application/x-www-form-urlencoded"))
+                .withRequestBody(equalTo("success_url=https%3A%2F%2Fshop.example%2Fok&line_items%5B0%5D%5Bprice%5D=price_123"
+                        + "&line_items%5B0%5D%5Bquantity%5D=2"))
+                .willReturn(aResponse().withStatus(200)
+                        .withBody("{\"id\":\"cs_test_1\",\"url\":\"https://checkout.stripe.com/c/pay/cs_test_1\"}")));
+        JsonNode manifest = load("/connectors/stripe/manifest.json");
         assertEquals(List.of(), new ManifestValidator().validateConnector(manifest));
+        JsonNode stubbed = json(manifest.toString().replace("https://api.stripe.com", provider.baseUrl())
+                .replace("\"api.stripe.com\"", "\"localhost\""));
 
-        ToolOutcome outcome = engine.dispatch(manifest, "create_checkout_session", json("{\"success_url\":\"https://shop.example/ok\"}"),
+        ToolOutcome outcome = engine.dispatch(stubbed, "create_checkout_session",
+                json("{\"success_url\":\"https://shop.example/ok\",\"price\":\"price_123\",\"quantity\":2}"),
                 Credentials.fields(Map.of("value", Secret.of("rk_test_restricted_key"))),
                 new DispatchContext("call-42", "acme", "inst-1", Instant.now().plusSeconds(10),
                         "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))
                 .await().atMost(Duration.ofSeconds(10));
 
-        assertEquals("cs_test_1", assertInstanceOf(ToolOutcome.Success.class, outcome).output().asText());
+        assertEquals("cs_test_1", assertInstanceOf(ToolOutcome.Success.class, outcome).output().path("id").asText());
     }
 
     @Test

@@ -80,7 +80,7 @@ class SdkTypesTest {
         assertEquals("stripe", registry.require("stripe").id());
         assertTrue(registry.find("github").isEmpty(), "declarative connectors have no handler");
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> registry.require("githb"));
-        assertEquals("No connector handler with id 'githb'; known: [stripe, mqtt]", unknown.getMessage());
+        assertEquals("No connector handler with id 'githb'; known: [mqtt, stripe]", unknown.getMessage());
 
         IllegalStateException clash = assertThrows(IllegalStateException.class,
                 () -> new ConnectorRegistry(List.of(handler("stripe"), handler("stripe"))));
