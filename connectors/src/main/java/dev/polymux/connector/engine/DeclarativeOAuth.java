@@ -154,7 +154,9 @@ public class DeclarativeOAuth {
     }
 
     private Uni<OidcClient> client(OAuthSettings settings, OAuthClientRegistration registration, Grant.Type grant) {
-        String id = settings.key() + "/" + registration.clientId() + "/" + grant;
+        // Keyed by everything the client is built from: a connector moved to another token endpoint gets a new client.
+        String id = settings.key() + "|" + (settings.tokenUrl() != null ? settings.tokenUrl() : settings.discoveryUrl())
+                + "|" + registration.clientId() + "|" + grant;
         return clients.computeIfAbsent(id, key -> endpoints(settings).flatMap(found -> {
             URI token = URI.create(found.tokenUrl());
             OidcClientConfig config = OidcClientConfig.builder()

@@ -50,6 +50,19 @@ public interface ConnectorHandler {
         return Uni.createFrom().failure(new UnsupportedOperationException("Connector " + id() + " does not refresh tokens"));
     }
 
+    /**
+     * The provider sent the installer back with an error instead of a code ({@code error=access_denied} and friends,
+     * RFC 6749 section 4.1.2.1). Returns the failure with a sentence the installer understands; the provider's own
+     * description is not shown (it is not ours to vouch for).
+     */
+    default GrantException authorizationFailed(String error, String description) {
+        if ("access_denied".equals(error)) {
+            return GrantException.denied("Access to " + label() + " was not granted. Connect again and allow access to continue.", error);
+        }
+        return GrantException.broken(label() + " could not complete the authorization (" + error + "). Try connecting again; "
+                + "if it keeps failing, the connector may be misconfigured.", error);
+    }
+
     /** Runs one tool call against the provider. Arguments were validated against the tool's input schema. */
     Uni<ToolOutcome> dispatchTool(String tool, JsonNode args, Credentials credentials, DispatchContext context);
 

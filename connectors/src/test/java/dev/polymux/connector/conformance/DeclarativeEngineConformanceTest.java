@@ -1,0 +1,58 @@
+package dev.polymux.connector.conformance;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+
+import jakarta.inject.Inject;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.polymux.connector.engine.DeclarativeConnector;
+import dev.polymux.connector.engine.DeclarativeOAuth;
+import dev.polymux.connector.engine.HttpToolEngine;
+import dev.polymux.connector.engine.OAuthClientRegistration;
+import dev.polymux.connector.manifest.ManifestValidator;
+import dev.polymux.connector.sdk.ConnectorHandler;
+import io.quarkus.oidc.client.OidcClients;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.ext.web.client.WebClient;
+
+/** The declarative engine passes the kit, with the in-tree github manifest pointed at the kit's providers. */
+@QuarkusTest
+class DeclarativeEngineConformanceTest extends OAuthConformanceKit {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    OidcClients oidcClients;
+
+    @Inject
+    Vertx vertx;
+
+    @Override
+    protected Uni<ConnectorHandler> connector(ProviderEndpoints endpoints, OAuthClientRegistration client) {
+        ObjectNode manifest = github();
+        ObjectNode auth = (ObjectNode) manifest.path("auth");
+        auth.put("authorizationUrl", endpoints.authorizationUrl()).put("tokenUrl", endpoints.tokenUrl());
+        ((ArrayNode) auth.path("scopes")).add("openid");
+        if (!new ManifestValidator().validateConnector(manifest).isEmpty()) {
+            throw new IllegalStateException("the adapted manifest is invalid: " + new ManifestValidator().validateConnector(manifest));
+        }
+        WebClient web = WebClient.create(vertx);
+        return DeclarativeConnector.create(manifest, client, new DeclarativeOAuth(oidcClients, web, JSON, Clock.systemUTC()),
+                new HttpToolEngine(web, JSON)).map(ConnectorHandler.class::cast);
+    }
+
+    private static ObjectNode github() {
+        try (InputStream in = DeclarativeEngineConformanceTest.class.getResourceAsStream("/connectors/github/manifest.json")) {
+            return (ObjectNode) JSON.readTree(in);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
