@@ -233,10 +233,17 @@ public abstract class OAuthConformanceKit {
     /** Follows the authorize URL as the installer's browser would; returns the code from the redirect. */
     private static String authorize(ConnectorHandler connector, String state, String challenge) throws IOException, InterruptedException {
         URI url = connector.buildAuthorizeUrl(state, REDIRECT, challenge, List.of("openid"));
-        HttpResponse<String> response = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build()
-                .send(HttpRequest.newBuilder(url).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpResponse<String> response = browser.send(HttpRequest.newBuilder(url).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200 && response.body().contains("<form")) {
+            // A login / consent page (connectors that send prompt=consent get one): sign in as a person would.
+            response = browser.send(HttpRequest.newBuilder(url)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("username=conformance-user")).build(), HttpResponse.BodyHandlers.ofString());
+        }
+        HttpResponse<String> answered = response;
         URI location = URI.create(response.headers().firstValue("Location").orElseThrow(
-                () -> new AssertionError("the authorization server did not redirect: HTTP " + response.statusCode() + " " + response.body())));
+                () -> new AssertionError("the authorization server did not redirect: HTTP " + answered.statusCode() + " " + answered.body())));
         Map<String, String> query = new HashMap<>();
         for (String pair : location.getRawQuery().split("&")) {
             String[] parts = pair.split("=", 2);
