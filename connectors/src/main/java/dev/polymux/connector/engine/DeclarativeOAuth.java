@@ -95,6 +95,7 @@ public class DeclarativeOAuth {
      */
     public URI authorizeUrl(Endpoints endpoints, OAuthSettings settings, OAuthClientRegistration client, String state,
             URI redirectUri, String codeChallenge, List<String> requestedScopes) {
+        requireConfigured(settings, client);
         Map<String, String> params = new LinkedHashMap<>(settings.authorizeParams());
         params.put("response_type", "code");
         params.put("client_id", client.clientId());
@@ -153,7 +154,20 @@ public class DeclarativeOAuth {
                 .onFailure().transform(failure -> toGrantException(settings, failure));
     }
 
+    /** An operator must register Polymux with the provider and configure the client before anyone can connect. */
+    private static void requireConfigured(OAuthSettings settings, OAuthClientRegistration client) {
+        if (client == null || client.clientId().isBlank()) {
+            throw new IllegalStateException("No OAuth client is configured for connector " + settings.connectorId()
+                    + ": set polymux.connectors.oauth-clients.\"" + settings.connectorId() + "\".client-id and client-secret");
+        }
+    }
+
     private Uni<OidcClient> client(OAuthSettings settings, OAuthClientRegistration registration, Grant.Type grant) {
+        try {
+            requireConfigured(settings, registration);
+        } catch (IllegalStateException e) {
+            return Uni.createFrom().failure(e);
+        }
         // Keyed by everything the client is built from: a connector moved to another token endpoint gets a new client.
         String id = settings.key() + "|" + (settings.tokenUrl() != null ? settings.tokenUrl() : settings.discoveryUrl())
                 + "|" + registration.clientId() + "|" + grant;

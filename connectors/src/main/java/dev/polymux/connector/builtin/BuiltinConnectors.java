@@ -1,0 +1,86 @@
+package dev.polymux.connector.builtin;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.polymux.connector.builtin.googledrive.GoogleDriveConnector;
+import dev.polymux.connector.builtin.mqtt.MqttConnector;
+import dev.polymux.connector.config.ConnectorsConfig;
+import dev.polymux.connector.engine.DeclarativeOAuth;
+import dev.polymux.connector.engine.HttpToolEngine;
+import dev.polymux.connector.engine.OAuthClientRegistration;
+import dev.polymux.connector.sdk.Secret;
+import io.quarkus.oidc.client.OidcClients;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.ext.web.client.WebClient;
+
+/**
+ * The in-tree connectors with code, as CDI beans: with {@link dev.polymux.connector.sdk.ConnectorRegistry} this is the
+ * Java twin of the source document's {@code registry.ts}. Declarative connectors (github, stripe) need no entry:
+ * their manifests are all there is. A new Java connector is one more producer here, or simply a
+ * {@code @ApplicationScoped} class implementing ConnectorHandler.
+ */
+@ApplicationScoped
+public class BuiltinConnectors {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Produces
+    @Singleton
+    DeclarativeOAuth declarativeOAuth(OidcClients oidcClients, Vertx vertx) {
+        return new DeclarativeOAuth(oidcClients, WebClient.create(vertx), JSON, Clock.systemUTC());
+    }
+
+    @Produces
+    @Singleton
+    HttpToolEngine httpToolEngine(Vertx vertx) {
+        return new HttpToolEngine(WebClient.create(vertx), JSON);
+    }
+
+    @Produces
+    @Singleton
+    GoogleDriveConnector googleDrive(DeclarativeOAuth oauth, Vertx vertx, ConnectorsConfig config) {
+        // The manifest names its endpoints (no discovery), so this completes at once.
+        return GoogleDriveConnector.create(oauthClient("google-drive", config), oauth, WebClient.create(vertx), JSON)
+                .await().atMost(Duration.ofSeconds(5));
+    }
+
+    @Produces
+    @Singleton
+    MqttConnector mqtt(Vertx vertx, ConnectorsConfig config) {
+        List<String> allowed = config.mqtt().allowedBrokerHosts().orElseGet(() -> {
+            List<String> fromManifest = new ArrayList<>();
+            manifest("mqtt").path("allowedHosts").forEach(host -> fromManifest.add(host.asText()));
+            return fromManifest;
+        });
+        return new MqttConnector(vertx, allowed);
+    }
+
+    /** The configured OAuth client; an empty one when unset, which fails the grant with a message naming the keys. */
+    static OAuthClientRegistration oauthClient(String connectorId, ConnectorsConfig config) {
+        ConnectorsConfig.OAuthClient client = config.oauthClients().get(connectorId);
+        if (client == null || client.clientId().isEmpty()) {
+            return new OAuthClientRegistration("", Secret.of(""));
+        }
+        return new OAuthClientRegistration(client.clientId().get(), Secret.of(client.clientSecret().orElse("")));
+    }
+
+    static JsonNode manifest(String connectorId) {
+        try (InputStream in = BuiltinConnectors.class.getResourceAsStream("/connectors/" + connectorId + "/manifest.json")) {
+            return JSON.readTree(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("The " + connectorId + " manifest ships with this module", e);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.polymux.connector.builtin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.polymux.connector.engine.DeclarativeOAuth;
+import dev.polymux.connector.engine.OAuthClientRegistration;
+import dev.polymux.connector.engine.OAuthSettings;
+import dev.polymux.connector.sdk.ConnectorRegistry;
+import dev.polymux.connector.sdk.Secret;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The Java twin of registry.ts: the in-tree handlers are beans, found by id. */
+@QuarkusTest
+class BuiltinConnectorsTest {
+
+    @Inject
+    ConnectorRegistry registry;
+
+    @Inject
+    DeclarativeOAuth oauth;
+
+    @Test
+    void theInTreeHandlersAreRegisteredByIdAndDeclarativeOnesNeedNone() {
+        assertEquals(List.of("google-drive", "mqtt"), List.copyOf(registry.ids()));
+        assertTrue(registry.find("github").isEmpty(), "github is a manifest, not a handler");
+    }
+
+    @Test
+    void googleDriveUsesTheConfiguredOAuthClient() {
+        URI url = registry.require("google-drive").buildAuthorizeUrl("st", URI.create("https://polymux.example/cb"), "ch", List.of());
+        assertTrue(url.toString().startsWith("https://accounts.google.com/o/oauth2/v2/auth?"), url.toString());
+        assertTrue(url.getRawQuery().contains("client_id=test-drive-client"), url.toString());
+        assertTrue(url.getRawQuery().contains("access_type=offline"), url.toString());
+    }
+
+    @Test
+    void aConnectorWithoutItsOAuthClientSaysWhichKeysToSet() {
+        OAuthSettings settings = OAuthSettings.from(BuiltinConnectors.manifest("github"));
+        DeclarativeOAuth.Endpoints endpoints = oauth.endpoints(settings).await().indefinitely();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> oauth.authorizeUrl(endpoints, settings,
+                new OAuthClientRegistration("", Secret.of("")), "st", URI.create("https://polymux.example/cb"), null, List.of()));
+        assertEquals("No OAuth client is configured for connector github: "
+                + "set polymux.connectors.oauth-clients.\"github\".client-id and client-secret", e.getMessage());
+    }
+}
