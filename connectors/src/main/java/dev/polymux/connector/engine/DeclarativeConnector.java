@@ -13,26 +13,18 @@ import dev.polymux.connector.sdk.ToolOutcome;
 import io.smallrye.mutiny.Uni;
 
 /**
- * A connector that is nothing but its manifest: OAuth through {@link DeclarativeOAuth} (for oauth connectors) and
- * tools through {@link HttpToolEngine}. Made with {@link #create}, which resolves the provider's endpoints first
- * (OIDC discovery), so that {@link #buildAuthorizeUrl} needs no network.
+ * A connector that is nothing but its manifest: its grant through {@link DeclarativeGrant} (for oauth connectors)
+ * and its tools through {@link HttpToolEngine}.
  */
 public final class DeclarativeConnector implements ConnectorHandler {
 
     private final JsonNode manifest;
-    private final OAuthSettings oauthSettings;
-    private final DeclarativeOAuth.Endpoints endpoints;
-    private final OAuthClientRegistration client;
-    private final DeclarativeOAuth oauth;
+    private final DeclarativeGrant grant;
     private final HttpToolEngine tools;
 
-    private DeclarativeConnector(JsonNode manifest, OAuthSettings oauthSettings, DeclarativeOAuth.Endpoints endpoints,
-            OAuthClientRegistration client, DeclarativeOAuth oauth, HttpToolEngine tools) {
+    private DeclarativeConnector(JsonNode manifest, DeclarativeGrant grant, HttpToolEngine tools) {
         this.manifest = manifest;
-        this.oauthSettings = oauthSettings;
-        this.endpoints = endpoints;
-        this.client = client;
-        this.oauth = oauth;
+        this.grant = grant;
         this.tools = tools;
     }
 
@@ -43,11 +35,9 @@ public final class DeclarativeConnector implements ConnectorHandler {
     public static Uni<DeclarativeConnector> create(JsonNode manifest, OAuthClientRegistration client, DeclarativeOAuth oauth,
             HttpToolEngine tools) {
         if (!"oauth".equals(manifest.path("kind").asText())) {
-            return Uni.createFrom().item(new DeclarativeConnector(manifest, null, null, null, oauth, tools));
+            return Uni.createFrom().item(new DeclarativeConnector(manifest, null, tools));
         }
-        OAuthSettings settings = OAuthSettings.from(manifest);
-        return oauth.endpoints(settings)
-                .map(found -> new DeclarativeConnector(manifest, settings, found, client, oauth, tools));
+        return DeclarativeGrant.create(manifest, client, oauth).map(grant -> new DeclarativeConnector(manifest, grant, tools));
     }
 
     @Override
@@ -62,25 +52,22 @@ public final class DeclarativeConnector implements ConnectorHandler {
 
     @Override
     public List<String> scopes() {
-        return oauthSettings == null ? List.of() : oauthSettings.scopes();
+        return grant == null ? List.of() : grant.settings().scopes();
     }
 
     @Override
     public URI buildAuthorizeUrl(String state, URI redirectUri, String codeChallenge, List<String> requestedScopes) {
-        requireOAuth();
-        return oauth.authorizeUrl(endpoints, oauthSettings, client, state, redirectUri, codeChallenge, requestedScopes);
+        return requireGrant().buildAuthorizeUrl(state, redirectUri, codeChallenge, requestedScopes);
     }
 
     @Override
     public Uni<TokenSet> exchangeCode(String code, URI redirectUri, String codeVerifier) {
-        requireOAuth();
-        return oauth.exchangeCode(oauthSettings, client, code, redirectUri, codeVerifier);
+        return requireGrant().exchangeCode(code, redirectUri, codeVerifier);
     }
 
     @Override
     public Uni<TokenSet> refresh(TokenSet previous) {
-        requireOAuth();
-        return oauth.refresh(oauthSettings, client, previous);
+        return requireGrant().refresh(previous);
     }
 
     @Override
@@ -88,15 +75,11 @@ public final class DeclarativeConnector implements ConnectorHandler {
         return tools.dispatch(manifest, tool, args, credentials, context);
     }
 
-    /** The OAuth settings, with defaults applied; empty for vault connectors. */
-    public OAuthSettings oauthSettings() {
-        return oauthSettings;
-    }
-
-    private void requireOAuth() {
-        if (oauthSettings == null) {
+    private DeclarativeGrant requireGrant() {
+        if (grant == null) {
             throw new UnsupportedOperationException("Connector " + id() + " is a " + manifest.path("kind").asText()
                     + " connector; it has no OAuth grant");
         }
+        return grant;
     }
 }

@@ -7,7 +7,6 @@ import java.time.Clock;
 import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.polymux.connector.engine.DeclarativeConnector;
@@ -36,10 +35,7 @@ class DeclarativeEngineConformanceTest extends OAuthConformanceKit {
 
     @Override
     protected Uni<ConnectorHandler> connector(ProviderEndpoints endpoints, OAuthClientRegistration client) {
-        ObjectNode manifest = github();
-        ObjectNode auth = (ObjectNode) manifest.path("auth");
-        auth.put("authorizationUrl", endpoints.authorizationUrl()).put("tokenUrl", endpoints.tokenUrl());
-        ((ArrayNode) auth.path("scopes")).add("openid");
+        ObjectNode manifest = pointedAt(github(), endpoints);
         if (!new ManifestValidator().validateConnector(manifest).isEmpty()) {
             throw new IllegalStateException("the adapted manifest is invalid: " + new ManifestValidator().validateConnector(manifest));
         }

@@ -37,6 +37,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 
 import dev.polymux.connector.engine.OAuthClientRegistration;
@@ -202,6 +204,17 @@ public abstract class OAuthConformanceKit {
         GrantException e = quirkyConnector().authorizationFailed("access_denied", "The user denied the request");
         assertEquals(GrantException.Kind.DENIED, e.kind());
         assertSentence(e.getMessage());
+    }
+
+    /**
+     * A connector manifest pointed at the kit's providers: its authorize and token endpoints replaced, and the
+     * openid scope added (the in-process server is an OIDC server and requires it).
+     */
+    protected static ObjectNode pointedAt(ObjectNode manifest, ProviderEndpoints endpoints) {
+        ObjectNode auth = (ObjectNode) manifest.path("auth");
+        auth.put("authorizationUrl", endpoints.authorizationUrl()).put("tokenUrl", endpoints.tokenUrl());
+        ((ArrayNode) auth.path("scopes")).add("openid");
+        return manifest;
     }
 
     private ConnectorHandler realServerConnector(String issuer) {

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.polymux.connector.engine.DeclarativeOAuth;
 import dev.polymux.connector.engine.OAuthClientRegistration;
-import dev.polymux.connector.engine.OAuthSettings;
+import dev.polymux.connector.engine.DeclarativeGrant;
 import dev.polymux.connector.sdk.ConnectorHandler;
 import dev.polymux.connector.sdk.Credentials;
 import dev.polymux.connector.sdk.DispatchContext;
@@ -29,7 +29,7 @@ import io.vertx.mutiny.ext.web.client.WebClient;
 
 /**
  * Google Drive, the reference OAuth connector in Java (the source document's google-drive.ts). The grant follows the
- * manifest through {@link DeclarativeOAuth} (Google is a standard provider: offline access for a refresh token,
+ * manifest through {@link DeclarativeGrant} (Google is a standard provider: offline access for a refresh token,
  * PKCE); the tools are code, because uploading needs a multipart/related body and Drive reports rate limits as 403.
  * Drive API v3 paths: {@code /drive/v3/files}, {@code /drive/v3/files/{id}}, {@code /upload/drive/v3/files}.
  */
@@ -39,21 +39,14 @@ public final class GoogleDriveConnector implements ConnectorHandler {
     static final String FILE_FIELDS = "id,name,mimeType,size,modifiedTime,parents,webViewLink";
 
     private final JsonNode manifest;
-    private final OAuthSettings settings;
-    private final DeclarativeOAuth.Endpoints endpoints;
-    private final OAuthClientRegistration client;
-    private final DeclarativeOAuth oauth;
+    private final DeclarativeGrant grant;
     private final WebClient web;
     private final ObjectMapper mapper;
     private final String apiBase;
 
-    private GoogleDriveConnector(JsonNode manifest, DeclarativeOAuth.Endpoints endpoints, OAuthClientRegistration client,
-            DeclarativeOAuth oauth, WebClient web, ObjectMapper mapper, String apiBase) {
+    private GoogleDriveConnector(JsonNode manifest, DeclarativeGrant grant, WebClient web, ObjectMapper mapper, String apiBase) {
         this.manifest = manifest;
-        this.settings = OAuthSettings.from(manifest);
-        this.endpoints = endpoints;
-        this.client = client;
-        this.oauth = oauth;
+        this.grant = grant;
         this.web = web;
         this.mapper = mapper;
         this.apiBase = apiBase;
@@ -69,8 +62,8 @@ public final class GoogleDriveConnector implements ConnectorHandler {
     /** With other endpoints and API base: the conformance kit's servers, or stubs of Google's API. */
     public static Uni<GoogleDriveConnector> create(JsonNode manifest, OAuthClientRegistration client, DeclarativeOAuth oauth,
             WebClient web, ObjectMapper mapper, String apiBase) {
-        return oauth.endpoints(OAuthSettings.from(manifest))
-                .map(found -> new GoogleDriveConnector(manifest, found, client, oauth, web, mapper, apiBase));
+        return DeclarativeGrant.create(manifest, client, oauth)
+                .map(grant -> new GoogleDriveConnector(manifest, grant, web, mapper, apiBase));
     }
 
     public static ObjectNode manifest(ObjectMapper mapper) {
@@ -93,22 +86,22 @@ public final class GoogleDriveConnector implements ConnectorHandler {
 
     @Override
     public List<String> scopes() {
-        return settings.scopes();
+        return grant.settings().scopes();
     }
 
     @Override
     public URI buildAuthorizeUrl(String state, URI redirectUri, String codeChallenge, List<String> requestedScopes) {
-        return oauth.authorizeUrl(endpoints, settings, client, state, redirectUri, codeChallenge, requestedScopes);
+        return grant.buildAuthorizeUrl(state, redirectUri, codeChallenge, requestedScopes);
     }
 
     @Override
     public Uni<TokenSet> exchangeCode(String code, URI redirectUri, String codeVerifier) {
-        return oauth.exchangeCode(settings, client, code, redirectUri, codeVerifier);
+        return grant.exchangeCode(code, redirectUri, codeVerifier);
     }
 
     @Override
     public Uni<TokenSet> refresh(TokenSet previous) {
-        return oauth.refresh(settings, client, previous);
+        return grant.refresh(previous);
     }
 
     @Override

@@ -5,7 +5,6 @@ import java.time.Clock;
 import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.polymux.connector.conformance.OAuthConformanceKit;
@@ -32,10 +31,7 @@ class GoogleDriveConformanceTest extends OAuthConformanceKit {
 
     @Override
     protected Uni<ConnectorHandler> connector(ProviderEndpoints endpoints, OAuthClientRegistration client) {
-        ObjectNode manifest = GoogleDriveConnector.manifest(JSON);
-        ObjectNode auth = (ObjectNode) manifest.path("auth");
-        auth.put("authorizationUrl", endpoints.authorizationUrl()).put("tokenUrl", endpoints.tokenUrl());
-        ((ArrayNode) auth.path("scopes")).add("openid");
+        ObjectNode manifest = pointedAt(GoogleDriveConnector.manifest(JSON), endpoints);
         WebClient web = WebClient.create(vertx);
         return GoogleDriveConnector.create(manifest, client, new DeclarativeOAuth(oidcClients, web, JSON, Clock.systemUTC()),
                 web, JSON, "http://localhost:1").map(ConnectorHandler.class::cast);
