@@ -20,6 +20,7 @@ import dev.polymux.common.outbox.service.OutboxService;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.kafka.KafkaEvents;
 import dev.polymux.testing.postgres.PostgresResource;
+import dev.polymux.testing.security.TestTokens;
 import dev.polymux.testing.reactive.OnVertxContext;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.WithTestResource;
@@ -29,6 +30,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
 @WithTestResource(PostgresResource.class)
+@WithTestResource(TestTokens.class)
 class OutboxRelayTest {
 
     @Inject

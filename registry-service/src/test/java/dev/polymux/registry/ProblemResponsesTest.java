@@ -22,6 +22,7 @@ import dev.polymux.common.problem.ProblemException;
 import dev.polymux.common.problem.ProblemType;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.postgres.PostgresResource;
+import dev.polymux.testing.security.TestTokens;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -33,6 +34,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
 @WithTestResource(PostgresResource.class)
+@WithTestResource(TestTokens.class)
 class ProblemResponsesTest {
 
     @Path("/problem-probe")

@@ -3,6 +3,7 @@ package dev.polymux.vault;
 import dev.polymux.testing.contract.ApiServiceFoundationContract;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.postgres.PostgresResource;
+import dev.polymux.testing.security.TestTokens;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -10,6 +11,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
 @WithTestResource(PostgresResource.class)
+@WithTestResource(TestTokens.class)
 class VaultFoundationTest extends ApiServiceFoundationContract {
 
     @Override

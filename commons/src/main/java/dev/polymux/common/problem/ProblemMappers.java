@@ -97,6 +97,21 @@ public class ProblemMappers {
         return respond(ProblemType.forStatus(status), detail, uri, List.of());
     }
 
+    @ServerExceptionMapper
+    public RestResponse<Problem> unauthenticated(io.quarkus.security.AuthenticationFailedException e, UriInfo uri) {
+        return respond(ProblemType.UNAUTHENTICATED, "The bearer token is missing, expired or not valid here.", uri, List.of());
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> unauthorized(io.quarkus.security.UnauthorizedException e, UriInfo uri) {
+        return respond(ProblemType.UNAUTHENTICATED, "This call needs a bearer token.", uri, List.of());
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> forbidden(io.quarkus.security.ForbiddenException e, UriInfo uri) {
+        return respond(ProblemType.FORBIDDEN, "Your role does not allow this call.", uri, List.of());
+    }
+
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public RestResponse<Problem> unexpected(Throwable e, UriInfo uri) {
         return internalError(e, uri);

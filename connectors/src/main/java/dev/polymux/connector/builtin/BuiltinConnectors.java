@@ -3,7 +3,6 @@ package dev.polymux.connector.builtin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,9 +50,7 @@ public class BuiltinConnectors {
     @Produces
     @Singleton
     GoogleDriveConnector googleDrive(DeclarativeOAuth oauth, Vertx vertx, ConnectorsConfig config) {
-        // The manifest names its endpoints (no discovery), so this completes at once.
-        return GoogleDriveConnector.create(oauthClient("google-drive", config), oauth, WebClient.create(vertx), JSON)
-                .await().atMost(Duration.ofSeconds(5));
+        return GoogleDriveConnector.create(oauthClient("google-drive", config), oauth, WebClient.create(vertx), JSON);
     }
 
     @Produces

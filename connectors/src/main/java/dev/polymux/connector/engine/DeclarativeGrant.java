@@ -34,6 +34,18 @@ public final class DeclarativeGrant {
         return oauth.endpoints(settings).map(found -> new DeclarativeGrant(settings, found, client, oauth));
     }
 
+    /**
+     * For manifests that name their endpoints (no discovery): built at once, without a Uni, so that it can be made
+     * where blocking is not allowed (a CDI producer running on an event loop).
+     */
+    public static DeclarativeGrant withManifestEndpoints(JsonNode manifest, OAuthClientRegistration client, DeclarativeOAuth oauth) {
+        OAuthSettings settings = OAuthSettings.from(manifest);
+        if (settings.authorizationUrl() == null || settings.tokenUrl() == null) {
+            throw new IllegalArgumentException("Connector " + settings.connectorId() + " uses OIDC discovery; create its grant with create()");
+        }
+        return new DeclarativeGrant(settings, new DeclarativeOAuth.Endpoints(settings.authorizationUrl(), settings.tokenUrl()), client, oauth);
+    }
+
     public OAuthSettings settings() {
         return settings;
     }

@@ -10,4 +10,16 @@ public interface RegistryConfig {
     /** The CloudEvents {@code source} of every event this service publishes. Env: POLYMUX_REGISTRY_EVENT_SOURCE. */
     @WithDefault("/polymux/registry-service")
     String eventSource();
+
+    /** The tenant that owns the in-tree connectors seeded at start. Env: POLYMUX_REGISTRY_PLATFORM_TENANT. */
+    @WithDefault("polymux")
+    String platformTenant();
+
+    Review review();
+
+    interface Review {
+        /** Accept plain http:// provider endpoints (local development only). Env: POLYMUX_REGISTRY_REVIEW_ALLOW_PLAIN_HTTP. */
+        @WithDefault("false")
+        boolean allowPlainHttp();
+    }
 }

@@ -52,11 +52,12 @@ public final class GoogleDriveConnector implements ConnectorHandler {
         this.apiBase = apiBase;
     }
 
-    /** Against Google: the manifest's endpoints and https://www.googleapis.com. */
-    public static Uni<GoogleDriveConnector> create(OAuthClientRegistration client, DeclarativeOAuth oauth, WebClient web,
+    /** Against Google: the manifest's endpoints and https://www.googleapis.com. Google's endpoints are in the manifest. */
+    public static GoogleDriveConnector create(OAuthClientRegistration client, DeclarativeOAuth oauth, WebClient web,
             ObjectMapper mapper) {
         JsonNode manifest = manifest(mapper);
-        return create(manifest, client, oauth, web, mapper, "https://www.googleapis.com");
+        return new GoogleDriveConnector(manifest, DeclarativeGrant.withManifestEndpoints(manifest, client, oauth), web, mapper,
+                "https://www.googleapis.com");
     }
 
     /** With other endpoints and API base: the conformance kit's servers, or stubs of Google's API. */

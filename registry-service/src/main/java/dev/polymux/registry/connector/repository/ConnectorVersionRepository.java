@@ -1,0 +1,77 @@
+package dev.polymux.registry.connector.repository;
+
+import java.util.List;
+import java.util.Locale;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.polymux.registry.connector.ConnectorVersion;
+import dev.polymux.registry.connector.ReviewState;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Page;
+import io.quarkus.panache.common.Parameters;
+import io.smallrye.mutiny.Uni;
+
+@ApplicationScoped
+public class ConnectorVersionRepository implements PanacheRepositoryBase<ConnectorVersion, Long> {
+
+    private static final String NEWEST_FIRST = "versionMajor desc, versionMinor desc, versionPatch desc";
+
+    public Uni<ConnectorVersion> findVersion(String connectorId, String version) {
+        return find("connectorId = ?1 and version = ?2", connectorId, version).firstResult();
+    }
+
+    /** Which tenant owns a connector id: whoever created its first version. */
+    public Uni<String> ownerOf(String connectorId) {
+        return find("connectorId = ?1 order by id", connectorId).firstResult().map(v -> v == null ? null : v.ownerTenant);
+    }
+
+    public Uni<List<ConnectorVersion>> listOwnedBy(String tenant) {
+        return list("ownerTenant = ?1 order by connectorId, " + NEWEST_FIRST, tenant);
+    }
+
+    public Uni<List<ConnectorVersion>> listInState(ReviewState state) {
+        return list("state = ?1 order by submittedAt", state.value());
+    }
+
+    /** The newest approved version of a connector. */
+    public Uni<ConnectorVersion> newestApproved(String connectorId) {
+        return find("connectorId = ?1 and state = ?2 order by " + NEWEST_FIRST, connectorId, ReviewState.APPROVED.value())
+                .firstResult();
+    }
+
+    /** The marketplace: the newest approved version of each connector, filtered by kind and text. */
+    public Uni<List<ConnectorVersion>> marketplace(String kind, String text, int page, int size) {
+        return find(marketplaceQuery(kind, text) + " order by v.connectorId", marketplaceParameters(kind, text))
+                .page(Page.of(page, size)).list();
+    }
+
+    public Uni<Long> countMarketplace(String kind, String text) {
+        return count(marketplaceQuery(kind, text), marketplaceParameters(kind, text));
+    }
+
+    private static String marketplaceQuery(String kind, String text) {
+        StringBuilder query = new StringBuilder("from ConnectorVersion v where v.state = :approved"
+                + " and not exists (from ConnectorVersion newer where newer.connectorId = v.connectorId and newer.state = :approved"
+                + " and (newer.versionMajor > v.versionMajor or (newer.versionMajor = v.versionMajor and (newer.versionMinor > v.versionMinor"
+                + " or (newer.versionMinor = v.versionMinor and newer.versionPatch > v.versionPatch)))))");
+        if (kind != null) {
+            query.append(" and v.kind = :kind");
+        }
+        if (text != null) {
+            query.append(" and (lower(v.connectorId) like :text or lower(v.label) like :text or lower(coalesce(v.description, '')) like :text)");
+        }
+        return query.toString();
+    }
+
+    private static Parameters marketplaceParameters(String kind, String text) {
+        Parameters parameters = Parameters.with("approved", ReviewState.APPROVED.value());
+        if (kind != null) {
+            parameters.and("kind", kind);
+        }
+        if (text != null) {
+            parameters.and("text", "%" + text.toLowerCase(Locale.ROOT).replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        return parameters;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.polymux.registry.connector.rest;
+
+import java.net.URI;
+import java.util.List;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.polymux.common.problem.Problem;
+import dev.polymux.common.problem.ProblemException;
+import dev.polymux.common.problem.ProblemType;
+import dev.polymux.common.security.CallerIdentity;
+import dev.polymux.common.security.Roles;
+import dev.polymux.registry.connector.service.ConnectorCatalogService;
+import io.smallrye.mutiny.Uni;
+
+/** Authors' connectors: drafts of a tenant, edited until submitted for review. */
+@Path("/tenants/{tenant}/connectors")
+@Tag(name = "Connectors (authors)")
+@RolesAllowed(Roles.AUTHOR)
+@Produces(MediaType.APPLICATION_JSON)
+public class ConnectorResource {
+
+    private final ConnectorCatalogService catalog;
+    private final CallerIdentity caller;
+    private final ObjectMapper mapper;
+
+    public ConnectorResource(ConnectorCatalogService catalog, CallerIdentity caller, ObjectMapper mapper) {
+        this.catalog = catalog;
+        this.caller = caller;
+        this.mapper = mapper;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a draft connector version from a manifest (connector-manifest.schema.json)")
+    public Uni<RestResponse<ConnectorView>> create(@PathParam("tenant") String tenant, JsonNode manifest, UriInfo uri) {
+        caller.requireTenant(tenant, uri.getPath());
+        return catalog.createDraft(tenant, caller.subject(), manifest).map(created -> RestResponse.ResponseBuilder
+                .<ConnectorView> created(URI.create(uri.getPath() + "/" + created.connectorId + "/versions/" + created.version))
+                .entity(ConnectorView.of(created, mapper)).build());
+    }
+
+    @GET
+    @Operation(summary = "List the tenant's connector versions, in every state")
+    public Uni<List<ConnectorView>> list(@PathParam("tenant") String tenant, UriInfo uri) {
+        caller.requireTenant(tenant, uri.getPath());
+        return catalog.ownedBy(tenant).map(versions -> versions.stream().map(v -> ConnectorView.of(v, mapper)).toList());
+    }
+
+    @GET
+    @Path("/{connectorId}/versions/{version}")
+    @Operation(summary = "One of the tenant's connector versions, with its review findings")
+    public Uni<ConnectorView> get(@PathParam("tenant") String tenant, @PathParam("connectorId") String connectorId,
+            @PathParam("version") String version, UriInfo uri) {
+        caller.requireTenant(tenant, uri.getPath());
+        return catalog.ownedVersion(tenant, connectorId, version).map(v -> ConnectorView.of(v, mapper));
+    }
+
+    @PUT
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Path("/{connectorId}/versions/{version}")
+    @Operation(summary = "Replace a draft's manifest (drafts only)")
+    public Uni<ConnectorView> update(@PathParam("tenant") String tenant, @PathParam("connectorId") String connectorId,
+            @PathParam("version") String version, JsonNode manifest, UriInfo uri) {
+        caller.requireTenant(tenant, uri.getPath());
+        return catalog.updateDraft(tenant, connectorId, version, manifest).map(v -> ConnectorView.of(v, mapper));
+    }
+
+    @POST
+    @Path("/{connectorId}/versions/{version}/submit")
+    @Operation(summary = "Run the automated review checks and submit the draft for review")
+    public Uni<ConnectorView> submit(@PathParam("tenant") String tenant, @PathParam("connectorId") String connectorId,
+            @PathParam("version") String version, UriInfo uri) {
+        caller.requireTenant(tenant, uri.getPath());
+        // The findings are committed with the draft first; blocking ones then answer 422 with their pointers.
+        return catalog.submit(tenant, connectorId, version).map(submission -> {
+            if (!submission.blocking().isEmpty()) {
+                throw new ProblemException(ProblemType.STATE_CONFLICT, "The automated review checks found "
+                        + submission.blocking().size() + " problem(s) to fix before review.", submission.blocking().stream()
+                                .map(f -> new Problem.InvalidParam(f.pointer(), f.check() + ": " + f.message())).toList());
+            }
+            return ConnectorView.of(submission.version(), mapper);
+        });
+    }
+}

@@ -1,0 +1,82 @@
+package dev.polymux.registry.connector.rest;
+
+import java.util.List;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.polymux.common.security.CallerIdentity;
+import dev.polymux.common.security.Roles;
+import dev.polymux.registry.connector.service.ConnectorCatalogService;
+import io.smallrye.mutiny.Uni;
+
+/** Reviewers' side: the queue, approval or rejection (never of one's own connector), deprecation. */
+@Path("/reviews/connectors")
+@Tag(name = "Connector review")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class ConnectorReviewResource {
+
+    /** The reviewer's decision; a rejection needs a note the author can act on. */
+    public record Decision(@Size(max = 4000) String note) {
+    }
+
+    private final ConnectorCatalogService catalog;
+    private final CallerIdentity caller;
+    private final ObjectMapper mapper;
+
+    public ConnectorReviewResource(ConnectorCatalogService catalog, CallerIdentity caller, ObjectMapper mapper) {
+        this.catalog = catalog;
+        this.caller = caller;
+        this.mapper = mapper;
+    }
+
+    @GET
+    @RolesAllowed(Roles.REVIEWER)
+    @Operation(summary = "Connector versions waiting for review, oldest submission first, with the automated findings")
+    public Uni<List<ConnectorView>> queue() {
+        return catalog.reviewQueue().map(versions -> versions.stream().map(v -> ConnectorView.of(v, mapper)).toList());
+    }
+
+    @POST
+    @Path("/{connectorId}/versions/{version}/approve")
+    @RolesAllowed(Roles.REVIEWER)
+    @Operation(summary = "Approve a version in review; it appears in the marketplace")
+    public Uni<ConnectorView> approve(@PathParam("connectorId") String connectorId, @PathParam("version") String version,
+            @Valid Decision decision) {
+        return catalog.approve(caller.subject(), connectorId, version, decision == null ? null : decision.note())
+                .map(v -> ConnectorView.of(v, mapper));
+    }
+
+    @POST
+    @Path("/{connectorId}/versions/{version}/reject")
+    @RolesAllowed(Roles.REVIEWER)
+    @Operation(summary = "Reject a version in review, with a note for the author")
+    public Uni<ConnectorView> reject(@PathParam("connectorId") String connectorId, @PathParam("version") String version,
+            @Valid Decision decision) {
+        return catalog.reject(caller.subject(), connectorId, version, decision == null ? null : decision.note())
+                .map(v -> ConnectorView.of(v, mapper));
+    }
+
+    @POST
+    @Path("/{connectorId}/versions/{version}/deprecate")
+    @RolesAllowed({ Roles.REVIEWER, Roles.ADMIN })
+    @Operation(summary = "Deprecate an approved version")
+    public Uni<ConnectorView> deprecate(@PathParam("connectorId") String connectorId, @PathParam("version") String version,
+            @Valid Decision decision) {
+        return catalog.deprecate(connectorId, version, decision == null ? null : decision.note()).map(v -> ConnectorView.of(v, mapper));
+    }
+}

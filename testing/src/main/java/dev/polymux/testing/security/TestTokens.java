@@ -1,0 +1,60 @@
+package dev.polymux.testing.security;
+
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Set;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.smallrye.jwt.build.Jwt;
+
+/**
+ * Real RS256 bearer tokens for tests, signed with a key pair generated once per test JVM (no key is committed).
+ * As a test resource it gives the app under test the public key and issuer; {@link #bearer} mints tokens.
+ */
+public class TestTokens implements QuarkusTestResourceLifecycleManager {
+
+    public static final String ISSUER = "https://issuer.polymux.test";
+    private static final KeyPair KEYS = generate();
+
+    @Override
+    public Map<String, String> start() {
+        return Map.of(
+                "quarkus.oidc.public-key", Base64.getEncoder().encodeToString(KEYS.getPublic().getEncoded()),
+                "quarkus.oidc.token.issuer", ISSUER);
+    }
+
+    @Override
+    public void stop() {
+        // nothing to stop: the keys live as long as the JVM
+    }
+
+    /** "Bearer ..." for a subject of a tenant with the given roles, valid for 5 minutes. */
+    public static String bearer(String tenant, String subject, String... roles) {
+        return "Bearer " + Jwt.issuer(ISSUER)
+                .subject(subject)
+                .claim("tenant", tenant)
+                .groups(Set.of(roles))
+                .expiresIn(300)
+                .jws().keyId("test")
+                .sign(KEYS.getPrivate());
+    }
+
+    /** A token signed by a key the app does not trust. */
+    public static String bearerFromAStranger(String tenant, String subject, String... roles) {
+        return "Bearer " + Jwt.issuer(ISSUER).subject(subject).claim("tenant", tenant).groups(Set.of(roles)).expiresIn(300)
+                .jws().sign(generate().getPrivate());
+    }
+
+    private static KeyPair generate() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return generator.generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
