@@ -36,6 +36,7 @@ public class ManifestValidator {
 
     private final JsonSchema connectorSchema;
     private final JsonSchema connectionEntrySchema;
+    private final JsonSchema pluginSchema;
 
     public ManifestValidator() {
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
@@ -46,9 +47,11 @@ public class ManifestValidator {
                 .build();
         this.connectorSchema = factory.getSchema(SchemaLocation.of(SCHEMA_BASE + "connector-manifest.schema.json"), config);
         this.connectionEntrySchema = factory.getSchema(SchemaLocation.of(SCHEMA_BASE + "connection-entry.schema.json"), config);
+        this.pluginSchema = factory.getSchema(SchemaLocation.of(SCHEMA_BASE + "plugin-manifest.schema.json"), config);
         // Load referenced schemas now, not on the first request.
         connectorSchema.initializeValidators();
         connectionEntrySchema.initializeValidators();
+        pluginSchema.initializeValidators();
     }
 
     public List<ManifestViolation> validateConnector(JsonNode manifest) {
@@ -61,6 +64,27 @@ public class ManifestValidator {
 
     public List<ManifestViolation> validateConnectionEntry(JsonNode entry) {
         return sorted(schemaViolations(connectionEntrySchema, entry));
+    }
+
+    /**
+     * A plugin manifest on its own: the schema, and connection keys unique. Whether the connectors it names exist and
+     * allow its scopes is the registry's to check.
+     */
+    public List<ManifestViolation> validatePlugin(JsonNode manifest) {
+        List<ManifestViolation> violations = schemaViolations(pluginSchema, manifest);
+        if (violations.isEmpty()) {
+            Map<String, Integer> firstByKey = new HashMap<>();
+            JsonNode connections = manifest.path("connections");
+            for (int i = 0; i < connections.size(); i++) {
+                String key = connections.get(i).path("key").asText();
+                Integer first = firstByKey.putIfAbsent(key, i);
+                if (first != null) {
+                    violations.add(new ManifestViolation("/connections/" + i + "/key",
+                            "key '" + key + "' is already used by /connections/" + first));
+                }
+            }
+        }
+        return sorted(violations);
     }
 
     private static List<ManifestViolation> schemaViolations(JsonSchema schema, JsonNode node) {

@@ -170,6 +170,25 @@ class ManifestValidatorTest {
     }
 
     @Test
+    void aPluginDeclaresItsConnectionsWithUniqueKeys() {
+        ObjectNode plugin = json("""
+                {"id":"invoice-sync","version":"1.0.0","label":"Invoice sync","connections":[
+                  {"kind":"vault","key":"stripe_restricted_key","label":"Stripe restricted key","shape":{"kind":"single"}},
+                  {"kind":"oauth","key":"drive","label":"Google Drive","connector":"google-drive","scopes":["https://www.googleapis.com/auth/drive.file"]}]}""");
+        assertEquals(List.of(), validator.validatePlugin(plugin));
+        ((ObjectNode) plugin.path("connections").get(1)).put("key", "stripe_restricted_key");
+        assertEquals(List.of(new ManifestViolation("/connections/1/key", "key 'stripe_restricted_key' is already used by /connections/0")),
+                validator.validatePlugin(plugin));
+    }
+
+    @Test
+    void aPluginsConnectionEntriesAreCheckedWhereTheyStand() {
+        List<ManifestViolation> violations = validator.validatePlugin(json("""
+                {"id":"pp","version":"1.0.0","label":"P","connections":[{"kind":"vault","key":"k","label":"K","shape":{"kind":"triple"}}]}"""));
+        assertEquals(List.of("/connections/0/shape/kind"), violations.stream().map(ManifestViolation::pointer).toList());
+    }
+
+    @Test
     void wildcardHostsMatchSubdomainsOnly() {
         assertTrue(ManifestValidator.hostMatches("*.example.com", "api.example.com", "api.example.com"));
         assertFalse(ManifestValidator.hostMatches("*.example.com", "example.com", "example.com"));

@@ -1,4 +1,5 @@
 /**
- * Plugins and the connections their manifests declare.
+ * Plugins: manifests whose {@code connections} array names what they need (the source document's format), published
+ * after validation against the catalog, with the connector versions they use pinned; the marketplace's Plugins tab.
  */
 package dev.polymux.registry.plugin;

@@ -1,7 +1,5 @@
 package dev.polymux.registry.connector.rest;
 
-import java.util.List;
-
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
@@ -19,6 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.polymux.registry.connector.service.MarketplaceService;
+import dev.polymux.registry.marketplace.PageView;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 
@@ -28,10 +27,6 @@ import io.smallrye.mutiny.Uni;
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class MarketplaceResource {
-
-    /** One page of the listing. */
-    public record Page(List<ConnectorView> items, int page, int size, long total) {
-    }
 
     private final MarketplaceService marketplace;
     private final ObjectMapper mapper;
@@ -43,13 +38,13 @@ public class MarketplaceResource {
 
     @GET
     @Operation(summary = "Approved connectors, newest version each, filtered by kind and text")
-    public Uni<Page> list(@QueryParam("kind") @Pattern(regexp = "vault|oauth|integration") String kind,
+    public Uni<PageView<ConnectorView>> list(@QueryParam("kind") @Pattern(regexp = "vault|oauth|integration") String kind,
             @QueryParam("q") @jakarta.validation.constraints.Size(max = 100) String text,
             @QueryParam("page") @DefaultValue("0") @Min(0) int page,
             @QueryParam("size") @DefaultValue("20") @Min(1) @Max(100) int size) {
         String query = text == null || text.isBlank() ? null : text.trim();
         return marketplace.connectors(kind, query, page, size)
-                .map(listing -> new Page(listing.items().stream().map(ConnectorView::summary).toList(), page, size, listing.total()));
+                .map(listing -> new PageView<>(listing.items().stream().map(ConnectorView::summary).toList(), page, size, listing.total()));
     }
 
     @GET
