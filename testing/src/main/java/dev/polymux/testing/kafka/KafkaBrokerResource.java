@@ -1,6 +1,9 @@
 package dev.polymux.testing.kafka;
 
+import java.util.List;
 import java.util.Map;
+
+import dev.polymux.common.event.EventTopics;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -10,8 +13,13 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager {
 
+    /** The platform's topics exist before the app starts, as they do in production (provisioned, e.g. by Strimzi). */
+    static final List<String> PLATFORM_TOPICS = List.of(EventTopics.TOOL_CALLS, EventTopics.TOOL_RESULTS,
+            EventTopics.TOOL_CALLS_DLQ, EventTopics.CONNECTION_EVENTS, EventTopics.REGISTRY_EVENTS);
+
     @Override
     public Map<String, String> start() {
+        PLATFORM_TOPICS.forEach(topic -> KafkaBroker.ensureTopic(topic, 3));
         return Map.of("kafka.bootstrap.servers", KafkaBroker.bootstrapServers());
     }
 
