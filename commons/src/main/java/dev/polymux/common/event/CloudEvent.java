@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * A CloudEvents 1.0 event in the JSON format (structured mode), the envelope of every Polymux Kafka event.
  * The workflow engine and other consumers are written by other people: the envelope is part of the contract,
- * described by docs/events/cloudevent.schema.json.
+ * described by schemas/events/cloudevent.schema.json in this module.
  *
  * @param specversion always "1.0"
  * @param id          unique per event; consumers de-duplicate on it

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.polymux.common.event.EventTopics;
+import dev.polymux.testing.kafka.EventSchemas;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.kafka.KafkaEvents;
 import dev.polymux.testing.postgres.PostgresResource;
@@ -66,6 +67,7 @@ class ConnectorCatalogTest {
             JsonNode approved = registryEvents.awaitCloudEvent(json -> "acme-crm".equals(json.path("subject").asText()));
             assertEquals("dev.polymux.connector.approved.v1", approved.path("type").asText());
             assertEquals("1.0.0", approved.path("data").path("version").asText());
+            EventSchemas.assertMatchesItsSchema(approved);
         }
     }
 

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.polymux.common.event.ConnectionEventTypes;
 import dev.polymux.common.event.EventTopics;
+import dev.polymux.testing.kafka.EventSchemas;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.kafka.KafkaEvents;
 import dev.polymux.testing.postgres.PostgresResource;
@@ -47,6 +48,7 @@ class InstallationLifecycleTest {
                 JsonNode created = events.awaitCloudEvent(json -> id.equals(json.path("subject").asText()));
                 assertEquals(ConnectionEventTypes.INSTALLATION_CREATED, created.path("type").asText());
                 assertEquals("umbrella", created.path("data").path("tenantId").asText());
+                EventSchemas.assertMatchesItsSchema(created);
             }
             given().header("Authorization", INSTALLER).get("/tenants/umbrella/installations/" + ids.get(0))
                     .then().statusCode(200).body("status", equalTo("pending"));
@@ -88,6 +90,7 @@ class InstallationLifecycleTest {
             JsonNode removed = events.awaitCloudEvent(json -> ids.get(0).equals(json.path("subject").asText())
                     && ConnectionEventTypes.INSTALLATION_REMOVED.equals(json.path("type").asText()));
             assertEquals("revoked", removed.path("data").path("status").asText());
+            EventSchemas.assertMatchesItsSchema(removed);
         }
         send(ConnectionEventTypes.CREDENTIALS_STORED, ids.get(0), Instant.now().plusSeconds(60), null);
         String marker = install(publishAndReturn("lifecycle-marker-two")).get(0);

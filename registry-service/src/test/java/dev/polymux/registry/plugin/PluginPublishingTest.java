@@ -1,12 +1,15 @@
 package dev.polymux.registry.plugin;
 
 import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.equalTo;
 
 import org.junit.jupiter.api.Test;
 
+import dev.polymux.common.event.EventTopics;
+import dev.polymux.testing.kafka.EventSchemas;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
+import dev.polymux.testing.kafka.KafkaEvents;
 import dev.polymux.testing.postgres.PostgresResource;
 import dev.polymux.testing.security.TestTokens;
 import io.quarkus.test.common.WithTestResource;
@@ -25,14 +28,26 @@ class PluginPublishingTest {
 
     @Test
     void aPluginUsingInTreeConnectorsIsPublishedWithItsConnectorVersionsPinned() {
-        given().header("Authorization", DANA_AUTHOR).contentType(ContentType.JSON).body(plugin("invoice-sync", "1.0.0", DRIVE_FILE))
+        try (KafkaEvents events = KafkaEvents.watch(EventTopics.REGISTRY_EVENTS)) {
+            publish("invoice-sync-events");
+            EventSchemas.assertMatchesItsSchema(events.awaitCloudEvent(json -> "invoice-sync-events".equals(json.path("subject").asText())));
+        }
+    }
+
+    private static void publish(String pluginId) {
+        given().header("Authorization", DANA_AUTHOR).contentType(ContentType.JSON).body(plugin(pluginId, "1.0.0", DRIVE_FILE))
                 .post("/tenants/initech/plugins")
                 .then().statusCode(201)
                 .body("manifest.connections[1].connectorVersion", equalTo("1.0.0"));
+    }
+
+    @Test
+    void aPublishedPluginIsInTheMarketplace() {
+        publish("invoice-sync");
 
         given().header("Authorization", TestTokens.bearer("globex", "carol", "installer")).queryParam("q", "invoice")
                 .get("/marketplace/plugins")
-                .then().statusCode(200).body("items.pluginId", contains("invoice-sync"));
+                .then().statusCode(200).body("items.pluginId", hasItem("invoice-sync"));
         given().header("Authorization", TestTokens.bearer("globex", "carol", "installer")).get("/marketplace/plugins/invoice-sync")
                 .then().statusCode(200).body("manifest.connections[0].key", equalTo("stripe_restricted_key"));
     }
