@@ -15,6 +15,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -25,6 +28,7 @@ import dev.polymux.common.problem.Problem;
 import dev.polymux.common.problem.ProblemException;
 import dev.polymux.common.problem.ProblemType;
 import dev.polymux.common.security.CallerIdentity;
+import dev.polymux.registry.marketplace.ApiExamples;
 import dev.polymux.common.security.Roles;
 import dev.polymux.registry.connector.service.ConnectorCatalogService;
 import io.smallrye.mutiny.Uni;
@@ -48,6 +52,7 @@ public class ConnectorResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = ApiExamples.CONNECTOR_MANIFEST)))
     @Operation(summary = "Create a draft connector version from a manifest (connector-manifest.schema.json)")
     public Uni<RestResponse<ConnectorView>> create(@PathParam("tenant") String tenant, JsonNode manifest, UriInfo uri) {
         caller.requireTenant(tenant, uri.getPath());
@@ -75,6 +80,7 @@ public class ConnectorResource {
     @PUT
     @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{connectorId}/versions/{version}")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = ApiExamples.CONNECTOR_MANIFEST)))
     @Operation(summary = "Replace a draft's manifest (drafts only)")
     public Uni<ConnectorView> update(@PathParam("tenant") String tenant, @PathParam("connectorId") String connectorId,
             @PathParam("version") String version, JsonNode manifest, UriInfo uri) {

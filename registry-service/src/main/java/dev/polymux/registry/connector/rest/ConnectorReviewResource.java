@@ -14,11 +14,15 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.polymux.common.security.CallerIdentity;
+import dev.polymux.registry.marketplace.ApiExamples;
 import dev.polymux.common.security.Roles;
 import dev.polymux.registry.connector.service.ConnectorCatalogService;
 import io.smallrye.mutiny.Uni;
@@ -54,6 +58,7 @@ public class ConnectorReviewResource {
     @POST
     @Path("/{connectorId}/versions/{version}/approve")
     @RolesAllowed(Roles.REVIEWER)
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = ApiExamples.DECISION)))
     @Operation(summary = "Approve a version in review; it appears in the marketplace")
     public Uni<ConnectorView> approve(@PathParam("connectorId") String connectorId, @PathParam("version") String version,
             @Valid Decision decision) {
@@ -64,6 +69,7 @@ public class ConnectorReviewResource {
     @POST
     @Path("/{connectorId}/versions/{version}/reject")
     @RolesAllowed(Roles.REVIEWER)
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = ApiExamples.DECISION)))
     @Operation(summary = "Reject a version in review, with a note for the author")
     public Uni<ConnectorView> reject(@PathParam("connectorId") String connectorId, @PathParam("version") String version,
             @Valid Decision decision) {
@@ -74,6 +80,7 @@ public class ConnectorReviewResource {
     @POST
     @Path("/{connectorId}/versions/{version}/deprecate")
     @RolesAllowed({ Roles.REVIEWER, Roles.ADMIN })
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = ApiExamples.DECISION)))
     @Operation(summary = "Deprecate an approved version")
     public Uni<ConnectorView> deprecate(@PathParam("connectorId") String connectorId, @PathParam("version") String version,
             @Valid Decision decision) {

@@ -17,10 +17,14 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.polymux.common.security.CallerIdentity;
+import dev.polymux.registry.marketplace.ApiExamples;
 import dev.polymux.common.security.Roles;
 import dev.polymux.registry.installation.service.InstallationService;
 import io.smallrye.mutiny.Uni;
@@ -46,6 +50,7 @@ public class InstallationResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = ApiExamples.INSTALL)))
     @Operation(summary = "Install a plugin: one pending installation per connection key")
     public Uni<RestResponse<List<InstallationView>>> install(@PathParam("tenant") String tenant, @Valid InstallRequest request, UriInfo uri) {
         caller.requireTenant(tenant, uri.getPath());

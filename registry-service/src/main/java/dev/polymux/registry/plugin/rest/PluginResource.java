@@ -12,6 +12,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -19,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.polymux.common.security.CallerIdentity;
+import dev.polymux.registry.marketplace.ApiExamples;
 import dev.polymux.common.security.Roles;
 import dev.polymux.registry.plugin.service.PluginPublishingService;
 import io.smallrye.mutiny.Uni;
@@ -42,6 +46,7 @@ public class PluginResource {
     @POST
     @RolesAllowed(Roles.AUTHOR)
     @Consumes(MediaType.APPLICATION_JSON)
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = ApiExamples.PLUGIN_MANIFEST)))
     @Operation(summary = "Publish a plugin version from its manifest (plugin-manifest.schema.json); connector versions are pinned")
     public Uni<RestResponse<PluginView>> publish(@PathParam("tenant") String tenant, JsonNode manifest, UriInfo uri) {
         caller.requireTenant(tenant, uri.getPath());
