@@ -69,11 +69,7 @@ public class ConnectorCatalogService {
             }
             ConnectorVersion created = new ConnectorVersion();
             created.connectorId = connectorId;
-            created.version = version;
-            String[] parts = version.split("\\.");
-            created.versionMajor = Integer.parseInt(parts[0]);
-            created.versionMinor = Integer.parseInt(parts[1]);
-            created.versionPatch = Integer.parseInt(parts[2]);
+            created.setVersionNumber(version);
             created.ownerTenant = tenant;
             created.author = author;
             created.state = ReviewState.DRAFT.value();

@@ -61,11 +61,7 @@ public class InTreeConnectorSeeder {
             }
             ConnectorVersion seeded = new ConnectorVersion();
             seeded.connectorId = connectorId;
-            seeded.version = version;
-            String[] parts = version.split("\\.");
-            seeded.versionMajor = Integer.parseInt(parts[0]);
-            seeded.versionMinor = Integer.parseInt(parts[1]);
-            seeded.versionPatch = Integer.parseInt(parts[2]);
+            seeded.setVersionNumber(version);
             seeded.kind = manifest.path("kind").asText();
             seeded.label = manifest.path("label").asText();
             seeded.description = manifest.path("description").asText(null);

@@ -84,11 +84,7 @@ public class PluginPublishingService {
             }
             PluginVersion plugin = new PluginVersion();
             plugin.pluginId = pluginId;
-            plugin.version = version;
-            String[] parts = version.split("\\.");
-            plugin.versionMajor = Integer.parseInt(parts[0]);
-            plugin.versionMinor = Integer.parseInt(parts[1]);
-            plugin.versionPatch = Integer.parseInt(parts[2]);
+            plugin.setVersionNumber(version);
             plugin.label = manifest.path("label").asText();
             plugin.description = manifest.path("description").asText(null);
             plugin.manifest = manifest.toString();
