@@ -1,0 +1,81 @@
+package dev.polymux.vault.crypto;
+
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.function.Supplier;
+
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.TinkProtoKeysetFormat;
+import com.google.crypto.tink.aead.AeadConfig;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
+
+/**
+ * Envelope encryption of secret values: every value gets its own AES-256-GCM data key; the data key is wrapped by the
+ * key-encryption key. Both layers take the value's {@link SecretContext} as associated data. Rotation rewraps only
+ * the small data key; the value's ciphertext is never touched.
+ */
+public final class EnvelopeCipher {
+
+    static {
+        try {
+            AeadConfig.register();
+        } catch (GeneralSecurityException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static final int MAX_OPEN_ATTEMPTS = 3;
+
+    private final KeyEncryptionKeys keks;
+
+    public EnvelopeCipher(KeyEncryptionKeys keks) {
+        this.keks = keks;
+    }
+
+    public SealedValue seal(byte[] plaintext, SecretContext context) throws GeneralSecurityException {
+        KeysetHandle dataKey = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
+        byte[] associatedData = context.associatedData();
+        byte[] ciphertext = dataKey.getPrimitive(RegistryConfiguration.get(), Aead.class).encrypt(plaintext, associatedData);
+        byte[] wrapped = keks.wrap(TinkProtoKeysetFormat.serializeKeyset(dataKey, InsecureSecretKeyAccess.get()), associatedData);
+        return new SealedValue(ciphertext, wrapped, keks.keyIdOf(wrapped));
+    }
+
+    /** The plaintext; fails (GeneralSecurityException) on any tampering or a context it was not sealed for. */
+    public byte[] open(SealedValue sealed, SecretContext context) throws GeneralSecurityException {
+        byte[] associatedData = context.associatedData();
+        KeysetHandle dataKey = TinkProtoKeysetFormat.parseKeyset(keks.unwrap(sealed.wrappedDataKey(), associatedData),
+                InsecureSecretKeyAccess.get());
+        return dataKey.getPrimitive(RegistryConfiguration.get(), Aead.class).decrypt(sealed.ciphertext(), associatedData);
+    }
+
+    /**
+     * Opens what {@code current} holds now. A value read just before a rotation rewrapped it may have been wrapped by a
+     * key retired since: then the value is read again and, if it was rewrapped meanwhile, opened once more. Readers
+     * going through here never fail because of a rotation; anything else still fails.
+     */
+    public byte[] openLatest(Supplier<SealedValue> current, SecretContext context) throws GeneralSecurityException {
+        SealedValue attempt = current.get();
+        for (int tries = 1;; tries++) {
+            try {
+                return open(attempt, context);
+            } catch (GeneralSecurityException failure) {
+                SealedValue again = current.get();
+                // Only a value that changed meanwhile (rewrapped) deserves another try; a few rotations at most.
+                if (tries == MAX_OPEN_ATTEMPTS || again == null || Arrays.equals(again.wrappedDataKey(), attempt.wrappedDataKey())) {
+                    throw failure;
+                }
+                attempt = again;
+            }
+        }
+    }
+
+    /** The same value with its data key wrapped by the current primary KEK. */
+    public SealedValue rewrap(SealedValue sealed, SecretContext context) throws GeneralSecurityException {
+        byte[] associatedData = context.associatedData();
+        byte[] wrapped = keks.wrap(keks.unwrap(sealed.wrappedDataKey(), associatedData), associatedData);
+        return new SealedValue(sealed.ciphertext(), wrapped, keks.keyIdOf(wrapped));
+    }
+}
