@@ -1,7 +1,5 @@
 package dev.polymux.connector.builtin;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.polymux.connector.builtin.googledrive.GoogleDriveConnector;
@@ -58,7 +55,7 @@ public class BuiltinConnectors {
     MqttConnector mqtt(Vertx vertx, ConnectorsConfig config) {
         List<String> allowed = config.mqtt().allowedBrokerHosts().orElseGet(() -> {
             List<String> fromManifest = new ArrayList<>();
-            manifest("mqtt").path("allowedHosts").forEach(host -> fromManifest.add(host.asText()));
+            InTreeManifests.load("mqtt").path("allowedHosts").forEach(host -> fromManifest.add(host.asText()));
             return fromManifest;
         });
         return new MqttConnector(vertx, allowed);
@@ -71,13 +68,5 @@ public class BuiltinConnectors {
             return new OAuthClientRegistration("", Secret.of(""));
         }
         return new OAuthClientRegistration(client.clientId().get(), Secret.of(client.clientSecret().orElse("")));
-    }
-
-    static JsonNode manifest(String connectorId) {
-        try (InputStream in = BuiltinConnectors.class.getResourceAsStream("/connectors/" + connectorId + "/manifest.json")) {
-            return JSON.readTree(in);
-        } catch (IOException e) {
-            throw new IllegalStateException("The " + connectorId + " manifest ships with this module", e);
-        }
     }
 }

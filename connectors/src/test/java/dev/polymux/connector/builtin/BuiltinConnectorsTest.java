@@ -44,7 +44,7 @@ class BuiltinConnectorsTest {
 
     @Test
     void aConnectorWithoutItsOAuthClientSaysWhichKeysToSet() {
-        OAuthSettings settings = OAuthSettings.from(BuiltinConnectors.manifest("github"));
+        OAuthSettings settings = OAuthSettings.from(InTreeManifests.load("github"));
         DeclarativeOAuth.Endpoints endpoints = oauth.endpoints(settings).await().indefinitely();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> oauth.authorizeUrl(endpoints, settings,
                 new OAuthClientRegistration("", Secret.of("")), "st", URI.create("https://polymux.example/cb"), null, List.of()));

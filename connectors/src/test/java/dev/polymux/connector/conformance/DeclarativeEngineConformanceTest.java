@@ -1,7 +1,5 @@
 package dev.polymux.connector.conformance;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Clock;
 
 import jakarta.inject.Inject;
@@ -9,6 +7,7 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.polymux.connector.builtin.InTreeManifests;
 import dev.polymux.connector.engine.DeclarativeConnector;
 import dev.polymux.connector.engine.DeclarativeOAuth;
 import dev.polymux.connector.engine.HttpToolEngine;
@@ -35,20 +34,12 @@ class DeclarativeEngineConformanceTest extends OAuthConformanceKit {
 
     @Override
     protected Uni<ConnectorHandler> connector(ProviderEndpoints endpoints, OAuthClientRegistration client) {
-        ObjectNode manifest = pointedAt(github(), endpoints);
+        ObjectNode manifest = pointedAt(InTreeManifests.load("github"), endpoints);
         if (!new ManifestValidator().validateConnector(manifest).isEmpty()) {
             throw new IllegalStateException("the adapted manifest is invalid: " + new ManifestValidator().validateConnector(manifest));
         }
         WebClient web = WebClient.create(vertx);
         return DeclarativeConnector.create(manifest, client, new DeclarativeOAuth(oidcClients, web, JSON, Clock.systemUTC()),
                 new HttpToolEngine(web, JSON)).map(ConnectorHandler.class::cast);
-    }
-
-    private static ObjectNode github() {
-        try (InputStream in = DeclarativeEngineConformanceTest.class.getResourceAsStream("/connectors/github/manifest.json")) {
-            return (ObjectNode) JSON.readTree(in);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -17,7 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -33,6 +32,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 
+import dev.polymux.connector.builtin.InTreeManifests;
 import dev.polymux.connector.manifest.ManifestValidator;
 import dev.polymux.connector.sdk.Credentials;
 import dev.polymux.connector.sdk.DispatchContext;
@@ -145,7 +145,7 @@ class HttpToolEngineTest {
 
     @Test
     void anUnreachableProviderIsRetriable() {
-        JsonNode manifest = pointedAt(load("/connectors/github/manifest.json"), "http://localhost:1");
+        JsonNode manifest = pointedAt(InTreeManifests.load("github"), "http://localhost:1");
         ToolOutcome outcome = dispatch(manifest, "get_repository", "{\"owner\":\"o\",\"repo\":\"r\"}", oauth());
         ToolOutcome.RetriableFailure failure = assertInstanceOf(ToolOutcome.RetriableFailure.class, outcome);
         assertTrue(failure.message().startsWith("Could not reach localhost: "), failure.message());
@@ -162,7 +162,7 @@ class HttpToolEngineTest {
                         + "&line_items%5B0%5D%5Bquantity%5D=2"))
                 .willReturn(aResponse().withStatus(200)
                         .withBody("{\"id\":\"cs_test_1\",\"url\":\"https://checkout.stripe.com/c/pay/cs_test_1\"}")));
-        JsonNode manifest = load("/connectors/stripe/manifest.json");
+        JsonNode manifest = InTreeManifests.load("stripe");
         assertEquals(List.of(), new ManifestValidator().validateConnector(manifest));
         JsonNode stubbed = json(manifest.toString().replace("https://api.stripe.com", provider.baseUrl())
                 .replace("\"api.stripe.com\"", "\"localhost\""));
@@ -220,20 +220,12 @@ class HttpToolEngineTest {
 
     /** The in-tree github manifest, its API host replaced by the stub's. */
     private static JsonNode github() {
-        return pointedAt(load("/connectors/github/manifest.json"), provider.baseUrl());
+        return pointedAt(InTreeManifests.load("github"), provider.baseUrl());
     }
 
     private static JsonNode pointedAt(JsonNode manifest, String baseUrl) {
         String host = baseUrl.replaceFirst("^https?://", "");
         return json(manifest.toString().replace("https://api.github.com", baseUrl).replace("\"api.github.com\"", "\"" + host + "\""));
-    }
-
-    private static JsonNode load(String resource) {
-        try (InputStream in = HttpToolEngineTest.class.getResourceAsStream(resource)) {
-            return JSON.readTree(in);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static JsonNode json(String text) {

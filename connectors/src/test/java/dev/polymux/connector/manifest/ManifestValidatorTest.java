@@ -5,12 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.polymux.connector.builtin.InTreeManifests;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -198,11 +199,7 @@ class ManifestValidatorTest {
     }
 
     private static ObjectNode github() {
-        try (InputStream in = ManifestValidatorTest.class.getResourceAsStream("/connectors/github/manifest.json")) {
-            return (ObjectNode) JSON.readTree(in);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return InTreeManifests.load("github");
     }
 
     private static ObjectNode http(ObjectNode manifest, int tool) {

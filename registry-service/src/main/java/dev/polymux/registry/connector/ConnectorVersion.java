@@ -6,6 +6,8 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.polymux.registry.marketplace.PublishedVersion;
 
 /** One version of a connector, with its manifest and review record. Holds no secret values. */
@@ -42,6 +44,28 @@ public class ConnectorVersion extends PublishedVersion {
 
     @Column(name = "decided_at")
     public Instant decidedAt;
+
+    /** A new version from a manifest that passed validation, owned by a tenant, in the given state. */
+    public static ConnectorVersion fromManifest(JsonNode manifest, String ownerTenant, String author, ReviewState state) {
+        ConnectorVersion created = new ConnectorVersion();
+        created.connectorId = manifest.path("id").asText();
+        created.setVersionNumber(manifest.path("version").asText());
+        created.ownerTenant = ownerTenant;
+        created.author = author;
+        created.state = state.value();
+        created.createdAt = Instant.now();
+        created.applyManifest(manifest);
+        return created;
+    }
+
+    /** Takes the manifest and what is read from it (kind, label, description). Only drafts change after creation. */
+    public void applyManifest(JsonNode manifest) {
+        kind = manifest.path("kind").asText();
+        label = manifest.path("label").asText();
+        description = manifest.path("description").asText(null);
+        this.manifest = manifest.toString();
+        updatedAt = Instant.now();
+    }
 
     public ReviewState reviewState() {
         return ReviewState.of(state);

@@ -1,7 +1,6 @@
 package dev.polymux.connector.builtin.googledrive;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -14,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.polymux.connector.engine.DeclarativeOAuth;
 import dev.polymux.connector.engine.OAuthClientRegistration;
+import dev.polymux.connector.builtin.InTreeManifests;
 import dev.polymux.connector.engine.DeclarativeGrant;
 import dev.polymux.connector.sdk.ConnectorHandler;
 import dev.polymux.connector.sdk.Credentials;
@@ -35,7 +35,6 @@ import io.vertx.mutiny.ext.web.client.WebClient;
  */
 public final class GoogleDriveConnector implements ConnectorHandler {
 
-    public static final String MANIFEST = "/connectors/google-drive/manifest.json";
     static final String FILE_FIELDS = "id,name,mimeType,size,modifiedTime,parents,webViewLink";
 
     private final JsonNode manifest;
@@ -55,7 +54,7 @@ public final class GoogleDriveConnector implements ConnectorHandler {
     /** Against Google: the manifest's endpoints and https://www.googleapis.com. Google's endpoints are in the manifest. */
     public static GoogleDriveConnector create(OAuthClientRegistration client, DeclarativeOAuth oauth, WebClient web,
             ObjectMapper mapper) {
-        JsonNode manifest = manifest(mapper);
+        JsonNode manifest = manifest();
         return new GoogleDriveConnector(manifest, DeclarativeGrant.withManifestEndpoints(manifest, client, oauth), web, mapper,
                 "https://www.googleapis.com");
     }
@@ -67,12 +66,9 @@ public final class GoogleDriveConnector implements ConnectorHandler {
                 .map(grant -> new GoogleDriveConnector(manifest, grant, web, mapper, apiBase));
     }
 
-    public static ObjectNode manifest(ObjectMapper mapper) {
-        try (InputStream in = GoogleDriveConnector.class.getResourceAsStream(MANIFEST)) {
-            return (ObjectNode) mapper.readTree(in);
-        } catch (IOException e) {
-            throw new IllegalStateException("The google-drive manifest ships with this module", e);
-        }
+    /** The in-tree manifest, a fresh copy (tests point it at stubs). */
+    public static ObjectNode manifest() {
+        return InTreeManifests.load("google-drive");
     }
 
     @Override

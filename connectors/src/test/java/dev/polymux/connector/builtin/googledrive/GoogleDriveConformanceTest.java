@@ -31,7 +31,7 @@ class GoogleDriveConformanceTest extends OAuthConformanceKit {
 
     @Override
     protected Uni<ConnectorHandler> connector(ProviderEndpoints endpoints, OAuthClientRegistration client) {
-        ObjectNode manifest = pointedAt(GoogleDriveConnector.manifest(JSON), endpoints);
+        ObjectNode manifest = pointedAt(GoogleDriveConnector.manifest(), endpoints);
         WebClient web = WebClient.create(vertx);
         return GoogleDriveConnector.create(manifest, client, new DeclarativeOAuth(oidcClients, web, JSON, Clock.systemUTC()),
                 web, JSON, "http://localhost:1").map(ConnectorHandler.class::cast);

@@ -54,7 +54,7 @@ class GoogleDriveToolsTest {
         vertx = Vertx.vertx();
         WebClient web = WebClient.create(vertx);
         // Explicit endpoints: creating the connector needs no token client.
-        connector = GoogleDriveConnector.create(GoogleDriveConnector.manifest(JSON),
+        connector = GoogleDriveConnector.create(GoogleDriveConnector.manifest(),
                 new OAuthClientRegistration("id", Secret.of("secret")), new DeclarativeOAuth(null, web, JSON, Clock.systemUTC()),
                 web, JSON, drive.baseUrl()).await().atMost(Duration.ofSeconds(5));
     }
@@ -72,7 +72,7 @@ class GoogleDriveToolsTest {
 
     @Test
     void theManifestIsValid() {
-        assertEquals(List.of(), new ManifestValidator().validateConnector(GoogleDriveConnector.manifest(JSON)));
+        assertEquals(List.of(), new ManifestValidator().validateConnector(GoogleDriveConnector.manifest()));
     }
 
     @Test

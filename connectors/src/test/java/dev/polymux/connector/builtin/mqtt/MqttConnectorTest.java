@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.polymux.connector.builtin.InTreeManifests;
 import dev.polymux.connector.manifest.ManifestValidator;
 import dev.polymux.connector.sdk.Credentials;
 import dev.polymux.connector.sdk.DispatchContext;
@@ -64,10 +64,8 @@ class MqttConnectorTest {
     }
 
     @Test
-    void theManifestIsValid() throws IOException {
-        try (InputStream in = MqttConnector.class.getResourceAsStream("/connectors/mqtt/manifest.json")) {
-            assertEquals(List.of(), new ManifestValidator().validateConnector(JSON.readTree(in)));
-        }
+    void theManifestIsValid() {
+        assertEquals(List.of(), new ManifestValidator().validateConnector(InTreeManifests.load("mqtt")));
     }
 
     @Test

@@ -1,12 +1,12 @@
 package dev.polymux.registry.connector.repository;
 
 import java.util.List;
-import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.polymux.registry.connector.ConnectorVersion;
 import dev.polymux.registry.connector.ReviewState;
+import dev.polymux.registry.marketplace.ListingQueries;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
@@ -51,10 +51,8 @@ public class ConnectorVersionRepository implements PanacheRepositoryBase<Connect
     }
 
     private static String marketplaceQuery(String kind, String text) {
-        StringBuilder query = new StringBuilder("from ConnectorVersion v where v.state = :approved"
-                + " and not exists (from ConnectorVersion newer where newer.connectorId = v.connectorId and newer.state = :approved"
-                + " and (newer.versionMajor > v.versionMajor or (newer.versionMajor = v.versionMajor and (newer.versionMinor > v.versionMinor"
-                + " or (newer.versionMinor = v.versionMinor and newer.versionPatch > v.versionPatch)))))");
+        StringBuilder query = new StringBuilder("from ConnectorVersion v where v.state = :approved and "
+                + ListingQueries.noNewerVersion("ConnectorVersion", "v", "connectorId", " and newer.state = :approved"));
         if (kind != null) {
             query.append(" and v.kind = :kind");
         }
@@ -70,7 +68,7 @@ public class ConnectorVersionRepository implements PanacheRepositoryBase<Connect
             parameters.and("kind", kind);
         }
         if (text != null) {
-            parameters.and("text", "%" + text.toLowerCase(Locale.ROOT).replace("%", "\\%").replace("_", "\\_") + "%");
+            parameters.and("text", ListingQueries.containsPattern(text));
         }
         return parameters;
     }

@@ -67,15 +67,7 @@ public class ConnectorCatalogService {
             if (existing != null) {
                 throw ProblemException.conflict("Connector " + connectorId + " " + version + " exists already; a new version needs a new number.");
             }
-            ConnectorVersion created = new ConnectorVersion();
-            created.connectorId = connectorId;
-            created.setVersionNumber(version);
-            created.ownerTenant = tenant;
-            created.author = author;
-            created.state = ReviewState.DRAFT.value();
-            created.createdAt = Instant.now();
-            apply(created, manifest);
-            return repository.persist(created);
+            return repository.persist(ConnectorVersion.fromManifest(manifest, tenant, author, ReviewState.DRAFT));
         });
     }
 
@@ -88,7 +80,7 @@ public class ConnectorCatalogService {
         }
         return owned(tenant, connectorId, version).map(found -> {
             requireState(found, ReviewState.DRAFT, "Only drafts change; a submitted version is immutable, so publish a new version.");
-            apply(found, manifest);
+            found.applyManifest(manifest);
             return found;
         });
     }
@@ -213,14 +205,6 @@ public class ConnectorCatalogService {
             throw ProblemException.invalid(problems.size() == 1 ? "The manifest has one problem." : "The manifest has " + problems.size() + " problems.",
                     problems);
         }
-    }
-
-    private void apply(ConnectorVersion target, JsonNode manifest) {
-        target.kind = manifest.path("kind").asText();
-        target.label = manifest.path("label").asText();
-        target.description = manifest.path("description").asText(null);
-        target.manifest = manifest.toString();
-        target.updatedAt = Instant.now();
     }
 
     JsonNode readTree(String json) {

@@ -1,9 +1,5 @@
 package dev.polymux.registry.connector.service;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.time.Instant;
-import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -11,8 +7,8 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.polymux.connector.builtin.InTreeManifests;
 import dev.polymux.registry.config.RegistryConfig;
 import dev.polymux.registry.connector.ConnectorVersion;
 import dev.polymux.registry.connector.ReviewState;
@@ -31,58 +27,36 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class InTreeConnectorSeeder {
 
-    static final List<String> IN_TREE = List.of("github", "stripe", "google-drive", "mqtt");
     private static final Logger LOG = Logger.getLogger(InTreeConnectorSeeder.class);
 
     private final ConnectorVersionRepository repository;
     private final RegistryConfig config;
-    private final ObjectMapper mapper;
 
-    public InTreeConnectorSeeder(ConnectorVersionRepository repository, RegistryConfig config, ObjectMapper mapper) {
+    public InTreeConnectorSeeder(ConnectorVersionRepository repository, RegistryConfig config) {
         this.repository = repository;
         this.config = config;
-        this.mapper = mapper;
     }
 
     void onStart(@Observes StartupEvent start) throws Throwable {
-        int seeded = VertxContextSupport.subscribeAndAwait(() -> Multi.createFrom().iterable(IN_TREE)
+        int seeded = VertxContextSupport.subscribeAndAwait(() -> Multi.createFrom().iterable(InTreeManifests.IDS)
                 .onItem().transformToUniAndConcatenate(this::seed)
                 .collect().asList()
                 .map(results -> (int) results.stream().filter(Boolean::booleanValue).count()));
-        LOG.infof("In-tree connectors: %d seeded, %d already in the catalog", seeded, IN_TREE.size() - seeded);
+        LOG.infof("In-tree connectors: %d seeded, %d already in the catalog", seeded, InTreeManifests.IDS.size() - seeded);
     }
 
     private Uni<Boolean> seed(String connectorId) {
-        JsonNode manifest = load(connectorId);
+        JsonNode manifest = InTreeManifests.load(connectorId);
         String version = manifest.path("version").asText();
         return Panache.withTransaction(() -> repository.findVersion(connectorId, version).flatMap(existing -> {
             if (existing != null) {
                 return Uni.createFrom().item(false);
             }
-            ConnectorVersion seeded = new ConnectorVersion();
-            seeded.connectorId = connectorId;
-            seeded.setVersionNumber(version);
-            seeded.kind = manifest.path("kind").asText();
-            seeded.label = manifest.path("label").asText();
-            seeded.description = manifest.path("description").asText(null);
-            seeded.manifest = manifest.toString();
-            seeded.state = ReviewState.APPROVED.value();
-            seeded.ownerTenant = config.platformTenant();
-            seeded.author = "polymux";
+            ConnectorVersion seeded = ConnectorVersion.fromManifest(manifest, config.platformTenant(), "polymux", ReviewState.APPROVED);
             seeded.reviewer = "polymux";
             seeded.reviewNote = "In-tree connector, reviewed with the platform's code.";
-            seeded.createdAt = Instant.now();
-            seeded.updatedAt = seeded.createdAt;
             seeded.decidedAt = seeded.createdAt;
             return repository.persist(seeded).replaceWith(true);
         }));
-    }
-
-    private JsonNode load(String connectorId) {
-        try (InputStream in = InTreeConnectorSeeder.class.getResourceAsStream("/connectors/" + connectorId + "/manifest.json")) {
-            return mapper.readTree(in);
-        } catch (IOException e) {
-            throw new IllegalStateException("The " + connectorId + " manifest ships with the connectors module", e);
-        }
     }
 }

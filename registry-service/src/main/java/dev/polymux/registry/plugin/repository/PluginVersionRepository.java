@@ -1,10 +1,10 @@
 package dev.polymux.registry.plugin.repository;
 
 import java.util.List;
-import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.polymux.registry.marketplace.ListingQueries;
 import dev.polymux.registry.plugin.PluginVersion;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Page;
@@ -38,15 +38,13 @@ public class PluginVersionRepository implements PanacheRepositoryBase<PluginVers
     }
 
     private static String query(String text) {
-        String newest = "from PluginVersion p where not exists (from PluginVersion newer where newer.pluginId = p.pluginId"
-                + " and (newer.versionMajor > p.versionMajor or (newer.versionMajor = p.versionMajor and (newer.versionMinor > p.versionMinor"
-                + " or (newer.versionMinor = p.versionMinor and newer.versionPatch > p.versionPatch)))))";
+        String newest = "from PluginVersion p where " + ListingQueries.noNewerVersion("PluginVersion", "p", "pluginId", "");
         return text == null ? newest
                 : newest + " and (lower(p.pluginId) like :text or lower(p.label) like :text or lower(coalesce(p.description, '')) like :text)";
     }
 
     private static Parameters parameters(String text) {
         return text == null ? new Parameters()
-                : Parameters.with("text", "%" + text.toLowerCase(Locale.ROOT).replace("%", "\\%").replace("_", "\\_") + "%");
+                : Parameters.with("text", ListingQueries.containsPattern(text));
     }
 }
