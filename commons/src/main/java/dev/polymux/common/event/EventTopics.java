@@ -13,6 +13,8 @@ public final class EventTopics {
     public static final String CONNECTION_EVENTS = "polymux.connection-events.v1";
     /** Catalog changes for caches in other services; key: connector id. */
     public static final String REGISTRY_EVENTS = "polymux.registry-events.v1";
+    /** Who read, wrote or deleted which secret, and when (never a value); key: installation id. Kept for compliance. */
+    public static final String AUDIT_EVENTS = "polymux.audit-events.v1";
 
     private EventTopics() {
     }

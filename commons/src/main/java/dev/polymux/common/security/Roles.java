@@ -11,6 +11,11 @@ public final class Roles {
     public static final String INSTALLER = "installer";
     /** Operates the platform: deprecations, key rotation. */
     public static final String ADMIN = "admin";
+    /**
+     * A Polymux service calling another over internal gRPC; its token's {@code sub} names the service
+     * (oauth-service, dispatch-service), which each callee checks against its allow list.
+     */
+    public static final String SERVICE = "service";
 
     private Roles() {
     }

@@ -17,6 +17,8 @@ public class Installation {
     public static final String BROKEN = "broken";
     public static final String REVOKED = "revoked";
 
+    public static final String OAUTH_KIND = "oauth";
+
     @Id
     public String id;
 

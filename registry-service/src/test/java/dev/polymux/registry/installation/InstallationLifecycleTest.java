@@ -48,6 +48,9 @@ class InstallationLifecycleTest {
                 JsonNode created = events.awaitCloudEvent(json -> id.equals(json.path("subject").asText()));
                 assertEquals(ConnectionEventTypes.INSTALLATION_CREATED, created.path("type").asText());
                 assertEquals("umbrella", created.path("data").path("tenantId").asText());
+                // vault-service validates pasted values against this shape; oauth installations have none.
+                boolean vault = "vault".equals(created.path("data").path("kind").asText());
+                assertEquals(vault ? "single" : "", created.path("data").path("shape").path("kind").asText());
                 EventSchemas.assertMatchesItsSchema(created);
             }
             given().header("Authorization", INSTALLER).get("/tenants/umbrella/installations/" + ids.get(0))

@@ -15,7 +15,7 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
 
     /** The platform's topics exist before the app starts, as they do in production (provisioned, e.g. by Strimzi). */
     static final List<String> PLATFORM_TOPICS = List.of(EventTopics.TOOL_CALLS, EventTopics.TOOL_RESULTS,
-            EventTopics.TOOL_CALLS_DLQ, EventTopics.CONNECTION_EVENTS, EventTopics.REGISTRY_EVENTS);
+            EventTopics.TOOL_CALLS_DLQ, EventTopics.CONNECTION_EVENTS, EventTopics.REGISTRY_EVENTS, EventTopics.AUDIT_EVENTS);
 
     @Override
     public Map<String, String> start() {

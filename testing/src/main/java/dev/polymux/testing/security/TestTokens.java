@@ -42,6 +42,12 @@ public class TestTokens implements QuarkusTestResourceLifecycleManager {
                 .sign(KEYS.getPrivate());
     }
 
+    /** "Bearer ..." for a Polymux service calling internal gRPC (role service, subject the service's name, no tenant). */
+    public static String service(String serviceName) {
+        return "Bearer " + Jwt.issuer(ISSUER).subject(serviceName).groups(Set.of("service")).expiresIn(300)
+                .jws().keyId("test").sign(KEYS.getPrivate());
+    }
+
     /** A token signed by a key the app does not trust. */
     public static String bearerFromAStranger(String tenant, String subject, String... roles) {
         return "Bearer " + Jwt.issuer(ISSUER).subject(subject).claim("tenant", tenant).groups(Set.of(roles)).expiresIn(300)

@@ -20,5 +20,22 @@ public interface KeyEncryptionKeys {
 
     int primaryKeyId();
 
+    /** Every key that can still unwrap, primary included. */
     Set<Integer> keyIds();
+
+    /** Adds a key and makes it primary; returns its id. Old keys keep unwrapping until retired. */
+    int rotate() throws GeneralSecurityException;
+
+    /**
+     * Removes a key so that nothing it wrapped can be unwrapped any more. Refuses the primary; whether any data key
+     * still uses it is the caller's check (KeyRotationService), made against the database first.
+     */
+    void retire(int keyId) throws GeneralSecurityException;
+
+    /** Re-reads the keys from their source when they can change outside this process. */
+    default void refresh() throws GeneralSecurityException {
+    }
+
+    /** "local" or "vault", for the admin endpoint and metrics. */
+    String backend();
 }

@@ -30,7 +30,14 @@ public final class LocalKeyEncryptionKeys implements KeyEncryptionKeys {
         }
     }
 
+    /** Where a changed keyset is written; read-only sources (an environment variable) have none. */
+    @FunctionalInterface
+    public interface KeysetStore {
+        void save(String keyset) throws GeneralSecurityException;
+    }
+
     private final AtomicReference<State> state;
+    private volatile KeysetStore store;
 
     private record State(KeysetHandle keyset, Aead aead) {
         static State of(KeysetHandle keyset) throws GeneralSecurityException {
@@ -58,29 +65,55 @@ public final class LocalKeyEncryptionKeys implements KeyEncryptionKeys {
         return Base64.getEncoder().encodeToString(TinkProtoKeysetFormat.serializeKeyset(state.get().keyset(), InsecureSecretKeyAccess.get()));
     }
 
+    /** Saves every later change (rotate, retire) here before it takes effect, so a restart never loses a key. */
+    public LocalKeyEncryptionKeys storedIn(KeysetStore store) {
+        this.store = store;
+        return this;
+    }
+
+    /** Replaces the keyset with one read again from its source (a Secret updated by an operator). */
+    public void replaceWith(String keyset) throws GeneralSecurityException {
+        state.set(State.of(TinkProtoKeysetFormat.parseKeyset(Base64.getDecoder().decode(keyset.trim()), InsecureSecretKeyAccess.get())));
+    }
+
     /** Adds a new key and makes it primary; returns its id. New wraps use it; old wraps still unwrap. */
+    @Override
     public synchronized int rotate() throws GeneralSecurityException {
         KeysetHandle.Builder builder = KeysetHandle.newBuilder(state.get().keyset());
         builder.addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM).withRandomId().makePrimary());
         KeysetHandle rotated = builder.build();
-        state.set(State.of(rotated));
+        commit(rotated);
         return rotated.getPrimary().getId();
     }
 
     /** Removes a key; refusing to remove the primary. Whether anything still uses it is the caller's check. */
+    @Override
     public synchronized void retire(int keyId) throws GeneralSecurityException {
         KeysetHandle current = state.get().keyset();
         if (current.getPrimary().getId() == keyId) {
-            throw new GeneralSecurityException("The primary key-encryption key cannot be retired; rotate first");
+            throw new KeyChangeRefusedException("The primary key-encryption key cannot be retired; rotate first.");
         }
         // A builder made from a keyset keeps its order, so the keyset's index of the key is the builder's.
         for (int i = 0; i < current.size(); i++) {
             if (current.getAt(i).getId() == keyId) {
-                state.set(State.of(KeysetHandle.newBuilder(current).deleteAt(i).build()));
+                commit(KeysetHandle.newBuilder(current).deleteAt(i).build());
                 return;
             }
         }
-        throw new GeneralSecurityException("No key-encryption key " + keyId + " in the keyset");
+        throw new KeyChangeRefusedException("There is no key-encryption key " + keyId + " in the keyset.");
+    }
+
+    /** Stores the new keyset first: a key in use but not stored would be lost at the next restart. */
+    private void commit(KeysetHandle changed) throws GeneralSecurityException {
+        if (store != null) {
+            store.save(Base64.getEncoder().encodeToString(TinkProtoKeysetFormat.serializeKeyset(changed, InsecureSecretKeyAccess.get())));
+        }
+        state.set(State.of(changed));
+    }
+
+    @Override
+    public String backend() {
+        return "local";
     }
 
     @Override

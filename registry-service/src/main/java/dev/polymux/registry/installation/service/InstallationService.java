@@ -21,6 +21,7 @@ import dev.polymux.common.event.EventTopics;
 import dev.polymux.common.outbox.service.OutboxService;
 import dev.polymux.common.problem.ProblemException;
 import dev.polymux.registry.config.RegistryConfig;
+import dev.polymux.registry.connector.repository.ConnectorVersionRepository;
 import dev.polymux.registry.installation.Installation;
 import dev.polymux.registry.installation.repository.InstallationRepository;
 import dev.polymux.registry.plugin.PluginVersion;
@@ -38,14 +39,16 @@ public class InstallationService {
 
     private final InstallationRepository repository;
     private final PluginPublishingService plugins;
+    private final ConnectorVersionRepository connectors;
     private final OutboxService outbox;
     private final RegistryConfig config;
     private final ObjectMapper mapper;
 
-    public InstallationService(InstallationRepository repository, PluginPublishingService plugins, OutboxService outbox,
-            RegistryConfig config, ObjectMapper mapper) {
+    public InstallationService(InstallationRepository repository, PluginPublishingService plugins,
+            ConnectorVersionRepository connectors, OutboxService outbox, RegistryConfig config, ObjectMapper mapper) {
         this.repository = repository;
         this.plugins = plugins;
+        this.connectors = connectors;
         this.outbox = outbox;
         this.config = config;
         this.mapper = mapper;
@@ -160,15 +163,47 @@ public class InstallationService {
         installation.status = Installation.PENDING;
         installation.createdAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         installation.statusChangedAt = installation.createdAt;
-        return repository.persist(installation).call(created -> announce(created, ConnectionEventTypes.INSTALLATION_CREATED));
+        return repository.persist(installation).call(created -> credentialShape(created, entry)
+                .flatMap(shape -> announce(created, ConnectionEventTypes.INSTALLATION_CREATED, shape)));
+    }
+
+    /**
+     * What vault-service validates pasted values against, carried in the created event so that vault needs no call
+     * back: a vault entry's own shape, or the pinned connector's for integration and vault-kind connectors.
+     */
+    private Uni<JsonNode> credentialShape(Installation installation, JsonNode entry) {
+        if (entry.has("shape")) {
+            return Uni.createFrom().item(entry.get("shape"));
+        }
+        if (Installation.OAUTH_KIND.equals(installation.kind) || installation.connectorId == null || installation.connectorVersion == null) {
+            return Uni.createFrom().nullItem();
+        }
+        return connectors.findVersion(installation.connectorId, installation.connectorVersion).map(connector -> {
+            if (connector == null) {
+                return null;
+            }
+            try {
+                JsonNode shape = mapper.readTree(connector.manifest).path("auth").path("shape");
+                return shape.isObject() ? shape : null;
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("A stored connector manifest is not JSON", e);
+            }
+        });
     }
 
     private Uni<Void> announce(Installation installation, String type) {
+        return announce(installation, type, null);
+    }
+
+    private Uni<Void> announce(Installation installation, String type, JsonNode shape) {
         ObjectNode data = mapper.createObjectNode()
                 .put("tenantId", installation.tenant).put("installationId", installation.id)
                 .put("pluginId", installation.pluginId).put("pluginVersion", installation.pluginVersion)
                 .put("connectionKey", installation.connectionKey).put("kind", installation.kind)
                 .put("connectorId", installation.connectorId).put("status", installation.status);
+        if (shape != null) {
+            data.set("shape", shape);
+        }
         return outbox.enqueue(EventTopics.CONNECTION_EVENTS, installation.id,
                 CloudEvent.create(config.eventSource(), type, installation.id, data)).replaceWithVoid();
     }
