@@ -3,15 +3,12 @@ package dev.polymux.vault.secret.grpc;
 import java.time.Instant;
 import java.util.Map;
 
-import jakarta.annotation.security.RolesAllowed;
-
 import org.jboss.logging.Logger;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 
-import dev.polymux.common.security.Roles;
 import dev.polymux.common.security.ServiceCallers;
 import dev.polymux.proto.vault.v1.DeleteInstallationSecretsRequest;
 import dev.polymux.proto.vault.v1.DeleteInstallationSecretsResponse;
@@ -38,7 +35,6 @@ import io.smallrye.mutiny.Uni;
  * read is audited before it is answered. Status messages name installations and fields, never values.
  */
 @GrpcService
-@RolesAllowed(Roles.SERVICE)
 public class VaultGrpcService implements VaultService {
 
     private static final Logger LOG = Logger.getLogger(VaultGrpcService.class);
@@ -58,8 +54,7 @@ public class VaultGrpcService implements VaultService {
 
     @Override
     public Uni<Secret> getSecret(GetSecretRequest request) {
-        return Uni.createFrom().deferred(() -> {
-            String caller = callers.require(config.callers().secrets(), "GetSecret");
+        return callers.require(config.callers().secrets(), "GetSecret").flatMap(caller -> {
             requireIds(request.getTenantId(), request.getInstallationId());
             return credentials.openValues(request.getTenantId(), request.getInstallationId(), Actor.service(caller), request.getPurpose())
                     .map(opened -> {
@@ -83,8 +78,7 @@ public class VaultGrpcService implements VaultService {
 
     @Override
     public Uni<TokenSet> getTokenSet(GetTokenSetRequest request) {
-        return Uni.createFrom().deferred(() -> {
-            String caller = callers.require(config.callers().tokenSets(), "GetTokenSet");
+        return callers.require(config.callers().tokenSets(), "GetTokenSet").flatMap(caller -> {
             requireIds(request.getTenantId(), request.getInstallationId());
             return credentials.openTokenSet(request.getTenantId(), request.getInstallationId(), Actor.service(caller), request.getPurpose())
                     .map(opened -> {
@@ -106,8 +100,7 @@ public class VaultGrpcService implements VaultService {
 
     @Override
     public Uni<PutTokenSetResponse> putTokenSet(PutTokenSetRequest request) {
-        return Uni.createFrom().deferred(() -> {
-            String caller = callers.require(config.callers().tokenSets(), "PutTokenSet");
+        return callers.require(config.callers().tokenSets(), "PutTokenSet").flatMap(caller -> {
             requireIds(request.getTenantId(), request.getInstallationId());
             if (!request.hasTokenSet() || request.getTokenSet().getAccessToken().isEmpty()) {
                 throw Status.INVALID_ARGUMENT.withDescription("token_set with an access_token is required").asRuntimeException();
@@ -129,8 +122,7 @@ public class VaultGrpcService implements VaultService {
 
     @Override
     public Uni<DeleteInstallationSecretsResponse> deleteInstallationSecrets(DeleteInstallationSecretsRequest request) {
-        return Uni.createFrom().deferred(() -> {
-            String caller = callers.require(config.callers().tokenSets(), "DeleteInstallationSecrets");
+        return callers.require(config.callers().tokenSets(), "DeleteInstallationSecrets").flatMap(caller -> {
             requireIds(request.getTenantId(), request.getInstallationId());
             return credentials.deleteAll(request.getTenantId(), request.getInstallationId(), Actor.service(caller))
                     .map(deleted -> DeleteInstallationSecretsResponse.newBuilder().setDeleted(deleted).build());
@@ -157,12 +149,6 @@ public class VaultGrpcService implements VaultService {
         if (failure instanceof CryptoWork.CryptoFailure) {
             return Status.DATA_LOSS.withDescription("A stored secret could not be decrypted (tampered with, or its key was retired).")
                     .asRuntimeException();
-        }
-        if (failure instanceof io.quarkus.security.UnauthorizedException) {
-            return Status.UNAUTHENTICATED.withDescription("A service token is required (authorization: Bearer ...).").asRuntimeException();
-        }
-        if (failure instanceof io.quarkus.security.ForbiddenException) {
-            return Status.PERMISSION_DENIED.withDescription("Only Polymux services may call vault-service.").asRuntimeException();
         }
         LOG.errorf(failure, "A vault gRPC call failed");
         return Status.INTERNAL.withDescription("vault-service failed; see its log (" + failure.getClass().getSimpleName() + ").")

@@ -197,7 +197,8 @@ public class CredentialService {
                 .onItem().transformToUniAndConcatenate(credential -> fields.ofCredential(credential.id)
                         .flatMap(sealed -> credentials.delete(credential)
                                 .call(() -> audit.record(AuditTrail.SECRET_DELETED, credential.tenant, installationId, credential.purpose,
-                                        sealed.stream().map(field -> field.field).toList(), by, null, 0))))
+                                        sealed.stream().map(field -> field.field).toList(), by, null, 0))
+                                .replaceWith(credential)))
                 .collect().asList().map(List::size));
     }
 
