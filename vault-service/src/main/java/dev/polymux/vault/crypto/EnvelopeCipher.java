@@ -1,8 +1,6 @@
 package dev.polymux.vault.crypto;
 
 import java.security.GeneralSecurityException;
-import java.util.Arrays;
-import java.util.function.Supplier;
 
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
@@ -27,8 +25,6 @@ public final class EnvelopeCipher {
         }
     }
 
-    private static final int MAX_OPEN_ATTEMPTS = 3;
-
     private final KeyEncryptionKeys keks;
 
     public EnvelopeCipher(KeyEncryptionKeys keks) {
@@ -49,27 +45,6 @@ public final class EnvelopeCipher {
         KeysetHandle dataKey = TinkProtoKeysetFormat.parseKeyset(keks.unwrap(sealed.wrappedDataKey(), associatedData),
                 InsecureSecretKeyAccess.get());
         return dataKey.getPrimitive(RegistryConfiguration.get(), Aead.class).decrypt(sealed.ciphertext(), associatedData);
-    }
-
-    /**
-     * Opens what {@code current} holds now. A value read just before a rotation rewrapped it may have been wrapped by a
-     * key retired since: then the value is read again and, if it was rewrapped meanwhile, opened once more. Readers
-     * going through here never fail because of a rotation; anything else still fails.
-     */
-    public byte[] openLatest(Supplier<SealedValue> current, SecretContext context) throws GeneralSecurityException {
-        SealedValue attempt = current.get();
-        for (int tries = 1;; tries++) {
-            try {
-                return open(attempt, context);
-            } catch (GeneralSecurityException failure) {
-                SealedValue again = current.get();
-                // Only a value that changed meanwhile (rewrapped) deserves another try; a few rotations at most.
-                if (tries == MAX_OPEN_ATTEMPTS || again == null || Arrays.equals(again.wrappedDataKey(), attempt.wrappedDataKey())) {
-                    throw failure;
-                }
-                attempt = again;
-            }
-        }
     }
 
     /** The same value with its data key wrapped by the current primary KEK. */
