@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 import io.quarkus.vault.client.VaultClientException;
+import io.quarkus.vault.client.VaultException;
 import io.quarkus.vault.VaultTransitSecretEngine;
 import io.quarkus.vault.transit.ClearData;
 import io.quarkus.vault.transit.KeyConfigRequestDetail;
@@ -47,8 +48,8 @@ public final class VaultTransitKeyEncryptionKeys implements KeyEncryptionKeys {
     public byte[] wrap(byte[] dataKey, byte[] associatedData) throws GeneralSecurityException {
         try {
             return transit.encrypt(keyName, new ClearData(dataKey), TransitContext.fromContext(associatedData)).getBytes(StandardCharsets.US_ASCII);
-        } catch (VaultClientException e) {
-            throw new GeneralSecurityException("Transit encrypt with key " + keyName + " failed (status " + e.getStatus() + ")");
+        } catch (VaultException e) {
+            throw new GeneralSecurityException("Transit encrypt with key " + keyName + " failed" + status(e));
         }
     }
 
@@ -57,9 +58,9 @@ public final class VaultTransitKeyEncryptionKeys implements KeyEncryptionKeys {
         try {
             return transit.decrypt(keyName, new String(wrappedDataKey, StandardCharsets.US_ASCII), TransitContext.fromContext(associatedData))
                     .getValue();
-        } catch (VaultClientException e) {
+        } catch (VaultException e) {
             // Vault answers 400 for a wrong context or a retired version: the same "does not open" as a local tamper.
-            throw new GeneralSecurityException("Transit decrypt with key " + keyName + " failed (status " + e.getStatus() + ")");
+            throw new GeneralSecurityException("Transit decrypt with key " + keyName + " failed" + status(e));
         }
     }
 
@@ -112,6 +113,11 @@ public final class VaultTransitKeyEncryptionKeys implements KeyEncryptionKeys {
     @Override
     public String backend() {
         return "vault";
+    }
+
+    /** The HTTP status only: Vault's own error text is not ours to pass on. */
+    private static String status(VaultException e) {
+        return e instanceof VaultClientException client && client.getStatus() != null ? " (status " + client.getStatus() + ")" : "";
     }
 
     private VaultTransitKeyDetail<?> key() {
