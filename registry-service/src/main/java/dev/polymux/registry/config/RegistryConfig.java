@@ -17,6 +17,13 @@ public interface RegistryConfig {
 
     Review review();
 
+    /**
+     * The services (the {@code sub} of their service token, docs/access.md) that may call the registry's internal
+     * gRPC API. Env: POLYMUX_REGISTRY_GRPC_CALLERS.
+     */
+    @WithDefault("oauth-service,dispatch-service,vault-service")
+    java.util.Set<String> grpcCallers();
+
     interface Review {
         /** Accept plain http:// provider endpoints (local development only). Env: POLYMUX_REGISTRY_REVIEW_ALLOW_PLAIN_HTTP. */
         @WithDefault("false")

@@ -59,6 +59,22 @@ class InstallationLifecycleTest {
     }
 
     @Test
+    void anIntegrationInstallationCarriesItsConnectorsShapeForTheVault() {
+        given().header("Authorization", AUTHOR).contentType(ContentType.JSON).body("""
+                {"id":"lifecycle-mqtt","version":"1.0.0","label":"Telemetry","connections":[
+                  {"kind":"integration","key":"broker","label":"Broker","connector":"mqtt"}]}""")
+                .post("/tenants/umbrella/plugins").then().statusCode(201);
+        try (KafkaEvents events = KafkaEvents.watch(EventTopics.CONNECTION_EVENTS)) {
+            String id = install("lifecycle-mqtt").get(0);
+            JsonNode created = events.awaitCloudEvent(json -> id.equals(json.path("subject").asText()));
+            JsonNode shape = created.path("data").path("shape");
+            assertEquals("tuple", shape.path("kind").asText());
+            assertEquals("broker_url", shape.path("fields").path(0).path("name").asText());
+            EventSchemas.assertMatchesItsSchema(created);
+        }
+    }
+
+    @Test
     void statusFollowsEventsAndIgnoresRedeliveredAndOutOfOrderOnes() {
         publish("lifecycle-two");
         String drive = install("lifecycle-two").get(1);

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import dev.polymux.common.event.ConnectionEventTypes;
 import dev.polymux.common.event.EventTopics;
 import dev.polymux.proto.registry.v1.ConnectionKind;
+import dev.polymux.testing.grpc.GrpcChannels;
 import dev.polymux.proto.registry.v1.Connector;
 import dev.polymux.proto.registry.v1.GetConnectorRequest;
 import dev.polymux.proto.registry.v1.Installation;
@@ -55,7 +56,7 @@ class RegistryGrpcTest {
     @BeforeEach
     void connect() {
         channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
-        registry = RegistryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        registry = GrpcChannels.as(RegistryServiceGrpc.newBlockingStub(channel), TestTokens.service("dispatch-service"));
     }
 
     @AfterEach
@@ -109,6 +110,19 @@ class RegistryGrpcTest {
         StatusRuntimeException otherTenant = assertThrows(StatusRuntimeException.class, () -> registry.resolveInstallation(
                 request.toBuilder().setTenantId("gotham").build()));
         assertEquals(Status.Code.NOT_FOUND, otherTenant.getStatus().getCode());
+    }
+
+    @Test
+    void onlyPlatformServicesMayCall() {
+        GetConnectorRequest request = GetConnectorRequest.newBuilder().setConnectorId("github").build();
+        StatusRuntimeException anonymous = assertThrows(StatusRuntimeException.class,
+                () -> RegistryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).getConnector(request));
+        assertEquals(Status.Code.UNAUTHENTICATED, anonymous.getStatus().getCode());
+        StatusRuntimeException user = assertThrows(StatusRuntimeException.class,
+                () -> GrpcChannels.as(RegistryServiceGrpc.newBlockingStub(channel), INSTALLER).getConnector(request));
+        assertEquals(Status.Code.PERMISSION_DENIED, user.getStatus().getCode());
+        assertEquals("github", GrpcChannels.as(RegistryServiceGrpc.newBlockingStub(channel), TestTokens.service("oauth-service"))
+                .getConnector(request).getConnectorId());
     }
 
     @Test

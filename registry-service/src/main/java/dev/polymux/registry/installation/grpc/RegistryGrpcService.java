@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Timestamp;
 
 import dev.polymux.proto.registry.v1.ConnectionKind;
+import dev.polymux.common.security.ServiceCallers;
 import dev.polymux.proto.registry.v1.Connector;
 import dev.polymux.proto.registry.v1.GetConnectorRequest;
 import dev.polymux.proto.registry.v1.Installation;
@@ -16,6 +17,7 @@ import dev.polymux.proto.registry.v1.InstallationStatus;
 import dev.polymux.proto.registry.v1.RegistryService;
 import dev.polymux.proto.registry.v1.ResolveInstallationRequest;
 import dev.polymux.proto.registry.v1.ReviewState;
+import dev.polymux.registry.config.RegistryConfig;
 import dev.polymux.registry.connector.ConnectorVersion;
 import dev.polymux.registry.connector.repository.ConnectorVersionRepository;
 import dev.polymux.registry.installation.repository.InstallationRepository;
@@ -26,7 +28,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The registry's internal API (polymux.registry.v1) for oauth-service and dispatch-service: connector definitions and
- * installation resolution. Errors are gRPC statuses whose messages a workflow author can act on.
+ * installation resolution. Errors are gRPC statuses whose messages a workflow author can act on. Callers present a
+ * service token, checked by ServiceCallers before anything is read.
  */
 @GrpcService
 public class RegistryGrpcService implements RegistryService {
@@ -34,16 +37,25 @@ public class RegistryGrpcService implements RegistryService {
     private final ConnectorVersionRepository connectors;
     private final InstallationRepository installations;
     private final ObjectMapper mapper;
+    private final ServiceCallers callers;
+    private final RegistryConfig config;
 
-    public RegistryGrpcService(ConnectorVersionRepository connectors, InstallationRepository installations, ObjectMapper mapper) {
+    public RegistryGrpcService(ConnectorVersionRepository connectors, InstallationRepository installations, ObjectMapper mapper,
+            ServiceCallers callers, RegistryConfig config) {
         this.connectors = connectors;
         this.installations = installations;
         this.mapper = mapper;
+        this.callers = callers;
+        this.config = config;
     }
 
     @Override
     @WithSession
     public Uni<Connector> getConnector(GetConnectorRequest request) {
+        return callers.require(config.grpcCallers(), "GetConnector").flatMap(caller -> connector(request));
+    }
+
+    private Uni<Connector> connector(GetConnectorRequest request) {
         if (request.getConnectorId().isBlank()) {
             return Uni.createFrom().failure(Status.INVALID_ARGUMENT.withDescription("connector_id is required").asRuntimeException());
         }
@@ -65,6 +77,10 @@ public class RegistryGrpcService implements RegistryService {
     @Override
     @WithSession
     public Uni<Installation> resolveInstallation(ResolveInstallationRequest request) {
+        return callers.require(config.grpcCallers(), "ResolveInstallation").flatMap(caller -> resolve(request));
+    }
+
+    private Uni<Installation> resolve(ResolveInstallationRequest request) {
         if (request.getTenantId().isBlank() || request.getPluginId().isBlank() || request.getConnectionKey().isBlank()) {
             return Uni.createFrom().failure(Status.INVALID_ARGUMENT
                     .withDescription("tenant_id, plugin_id and connection_key are required").asRuntimeException());
