@@ -20,7 +20,7 @@ import io.smallrye.jwt.build.Jwt;
  *
  * <pre>
  * keys DIR                                  creates DIR/jwt-private.key and DIR/jwt-public.key unless they exist
- * mint DIR TENANT SUBJECT ROLE[,ROLE...]    prints a token valid for 12 hours
+ * mint DIR TENANT SUBJECT ROLE[,ROLE...]    prints a token valid for 12 hours (TENANT "-": none, for service tokens)
  * </pre>
  */
 public final class LocalTokens {
@@ -58,7 +58,10 @@ public final class LocalTokens {
     static String mint(Path dir, String tenant, String subject, String... roles) throws Exception {
         byte[] encoded = Base64.getDecoder().decode(Files.readString(dir.resolve("jwt-private.key")).trim());
         PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(encoded));
-        return Jwt.issuer(ISSUER).subject(subject).claim("tenant", tenant)
-                .groups(new LinkedHashSet<>(Arrays.asList(roles))).expiresIn(12 * 3600).jws().sign(key);
+        var claims = Jwt.issuer(ISSUER).subject(subject);
+        if (!"-".equals(tenant)) { // "-": a service token, which acts for no tenant
+            claims.claim("tenant", tenant);
+        }
+        return claims.groups(new LinkedHashSet<>(Arrays.asList(roles))).expiresIn(12 * 3600).jws().sign(key);
     }
 }
