@@ -5,8 +5,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.UUID;
 
+import org.jboss.logging.Logger;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * A CloudEvents 1.0 event in the JSON format (structured mode), the envelope of every Polymux Kafka event.
@@ -40,5 +43,18 @@ public record CloudEvent(String specversion, String id, String source, String ty
     public static CloudEvent create(String source, String type, String subject, JsonNode data) {
         return new CloudEvent(SPEC_VERSION, UUID.randomUUID().toString(), source, type, subject,
                 Instant.now().truncatedTo(ChronoUnit.MILLIS), DATA_CONTENT_TYPE, data);
+    }
+
+    /**
+     * The event in {@code json}, or null when it is not a CloudEvent: then a warning names the failure (never the
+     * content, which could hold anything) so that a consumer skips it instead of stopping on it.
+     */
+    public static CloudEvent readOrSkip(ObjectMapper mapper, String json, Logger log) {
+        try {
+            return mapper.readValue(json, CloudEvent.class);
+        } catch (Exception unreadable) {
+            log.warnf("Skipped an event that is not a CloudEvent: %s", unreadable.getClass().getSimpleName());
+            return null;
+        }
     }
 }

@@ -30,11 +30,8 @@ public class InstallationEventsListener {
 
     @Incoming("connection-events")
     public Uni<Void> onConnectionEvent(String json) {
-        CloudEvent event;
-        try {
-            event = mapper.readValue(json, CloudEvent.class);
-        } catch (Exception unreadable) {
-            LOG.warnf("Skipped a connection event that is not a CloudEvent: %s", unreadable.getClass().getSimpleName());
+        CloudEvent event = CloudEvent.readOrSkip(mapper, json, LOG);
+        if (event == null) {
             return Uni.createFrom().voidItem();
         }
         return projection.apply(event);
