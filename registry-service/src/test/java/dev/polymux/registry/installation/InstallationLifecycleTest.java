@@ -51,6 +51,9 @@ class InstallationLifecycleTest {
                 // vault-service validates pasted values against this shape; oauth installations have none.
                 boolean vault = "vault".equals(created.path("data").path("kind").asText());
                 assertEquals(vault ? "single" : "", created.path("data").path("shape").path("kind").asText());
+                // oauth-service runs the grant by the pinned connector's manifest, carried in the event.
+                assertEquals(vault ? "" : "google-drive", created.path("data").path("connectorManifest").path("id").asText());
+                assertEquals(vault ? "" : "1.0.0", created.path("data").path("connectorVersion").asText(""));
                 EventSchemas.assertMatchesItsSchema(created);
             }
             given().header("Authorization", INSTALLER).get("/tenants/umbrella/installations/" + ids.get(0))

@@ -163,19 +163,26 @@ public class InstallationService {
         installation.status = Installation.PENDING;
         installation.createdAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         installation.statusChangedAt = installation.createdAt;
-        return repository.persist(installation).call(created -> credentialShape(created, entry)
-                .flatMap(shape -> announce(created, ConnectionEventTypes.INSTALLATION_CREATED, shape)));
+        return repository.persist(installation).call(created -> pinnedManifest(created).flatMap(manifest -> {
+            ObjectNode extra = mapper.createObjectNode();
+            JsonNode shape = entry.has("shape") ? entry.get("shape") : manifest == null ? null : manifest.path("auth").path("shape");
+            if (shape != null && shape.isObject()) {
+                extra.set("shape", shape);
+            }
+            if (Installation.OAUTH_KIND.equals(created.kind) && manifest != null) {
+                extra.set("connectorManifest", manifest);
+            }
+            return announce(created, ConnectionEventTypes.INSTALLATION_CREATED, extra);
+        }));
     }
 
     /**
-     * What vault-service validates pasted values against, carried in the created event so that vault needs no call
-     * back: a vault entry's own shape, or the pinned connector's for integration and vault-kind connectors.
+     * The manifest of the connector version the installation is pinned to, or null for inline vault entries. The
+     * created event carries what the other services need of it, so they never call back: vault-service the shape of
+     * the values, oauth-service the manifest its grant runs by.
      */
-    private Uni<JsonNode> credentialShape(Installation installation, JsonNode entry) {
-        if (entry.has("shape")) {
-            return Uni.createFrom().item(entry.get("shape"));
-        }
-        if (Installation.OAUTH_KIND.equals(installation.kind) || installation.connectorId == null || installation.connectorVersion == null) {
+    private Uni<JsonNode> pinnedManifest(Installation installation) {
+        if (installation.connectorId == null || installation.connectorVersion == null) {
             return Uni.createFrom().nullItem();
         }
         return connectors.findVersion(installation.connectorId, installation.connectorVersion).map(connector -> {
@@ -183,8 +190,7 @@ public class InstallationService {
                 return null;
             }
             try {
-                JsonNode shape = mapper.readTree(connector.manifest).path("auth").path("shape");
-                return shape.isObject() ? shape : null;
+                return mapper.readTree(connector.manifest);
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("A stored connector manifest is not JSON", e);
             }
@@ -195,17 +201,27 @@ public class InstallationService {
         return announce(installation, type, null);
     }
 
-    private Uni<Void> announce(Installation installation, String type, JsonNode shape) {
+    private Uni<Void> announce(Installation installation, String type, ObjectNode extra) {
         ObjectNode data = mapper.createObjectNode()
                 .put("tenantId", installation.tenant).put("installationId", installation.id)
                 .put("pluginId", installation.pluginId).put("pluginVersion", installation.pluginVersion)
                 .put("connectionKey", installation.connectionKey).put("kind", installation.kind)
                 .put("connectorId", installation.connectorId).put("status", installation.status);
-        if (shape != null) {
-            data.set("shape", shape);
+        if (extra != null) {
+            data.put("connectorVersion", installation.connectorVersion);
+            data.set("scopes", parse(installation.requestedScopes));
+            data.setAll(extra);
         }
         return outbox.enqueue(EventTopics.CONNECTION_EVENTS, installation.id,
                 CloudEvent.create(config.eventSource(), type, installation.id, data)).replaceWithVoid();
+    }
+
+    private JsonNode parse(String json) {
+        try {
+            return mapper.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Stored JSON does not parse", e);
+        }
     }
 
     private List<JsonNode> connections(PluginVersion plugin) {
