@@ -1,9 +1,12 @@
 package dev.polymux.oauth;
 
+import dev.polymux.oauth.support.AuthorizationServer;
+import dev.polymux.oauth.support.VaultServiceChild;
 import dev.polymux.testing.contract.ApiServiceFoundationContract;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.postgres.PostgresResource;
 import dev.polymux.testing.security.TestTokens;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -11,7 +14,9 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
 @WithTestResource(PostgresResource.class)
-@WithTestResource(TestTokens.class)
+@WithTestResource(value = TestTokens.class, initArgs = @ResourceArg(name = TestTokens.SERVICE_NAME, value = "oauth-service"))
+@WithTestResource(AuthorizationServer.class)
+@WithTestResource(VaultServiceChild.class)
 class OAuthFoundationTest extends ApiServiceFoundationContract {
 
     @Override

@@ -62,7 +62,7 @@ public class BuiltinConnectors {
     }
 
     /** The configured OAuth client; an empty one when unset, which fails the grant with a message naming the keys. */
-    static OAuthClientRegistration oauthClient(String connectorId, ConnectorsConfig config) {
+    public static OAuthClientRegistration oauthClient(String connectorId, ConnectorsConfig config) {
         ConnectorsConfig.OAuthClient client = config.oauthClients().get(connectorId);
         if (client == null || client.clientId().isEmpty()) {
             return new OAuthClientRegistration("", Secret.of(""));

@@ -1,5 +1,9 @@
 package dev.polymux.oauth.config;
 
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -7,7 +11,66 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "polymux.oauth")
 public interface OAuthConfig {
 
+    /** The fixed path of the callback, appended to {@link #publicBaseUrl()}. */
+    String CALLBACK_PATH = "/oauth/callback";
+
     /** The CloudEvents {@code source} of every event this service publishes. Env: POLYMUX_OAUTH_EVENT_SOURCE. */
     @WithDefault("/polymux/oauth-service")
     String eventSource();
+
+    /**
+     * Where browsers reach this service through the gateway (the source document's APP_URL); the redirect URI is
+     * this + {@value #CALLBACK_PATH}, identical in the authorize and token requests. Env: APP_URL.
+     */
+    @WithDefault("${APP_URL:http://localhost:8182}")
+    URI publicBaseUrl();
+
+    /**
+     * Origins a person may be sent back to after the callback (scheme://host[:port]); any other return URL is refused
+     * when authorizing. Env: POLYMUX_OAUTH_ALLOWED_RETURN_ORIGINS (comma-separated).
+     */
+    @WithDefault("http://localhost:3000")
+    List<String> allowedReturnOrigins();
+
+    /** How long an authorize link (its state) stays valid. */
+    @WithDefault("10m")
+    Duration stateValidity();
+
+    Refresh refresh();
+
+    /** The refresh-ahead scheduler that runs in every replica. */
+    interface Refresh {
+
+        /** How often each replica looks for grants due for refresh. */
+        @WithDefault("1s")
+        String every();
+
+        /** Grants claimed per round and replica. */
+        @WithDefault("50")
+        int batchSize();
+
+        /** Refreshes in flight at once per replica. */
+        @WithDefault("16")
+        int concurrency();
+
+        /** Refreshes in flight at once per replica and provider (connector). */
+        @WithDefault("8")
+        int concurrencyPerProvider();
+
+        /** How long a claim (lease) on a grant lasts; a replica that dies mid-refresh frees it after this. */
+        @WithDefault("30s")
+        Duration lease();
+
+        /** Up to this much earlier than the connector's refresh window, at random, so tokens minted together spread. */
+        @WithDefault("0.2")
+        double jitter();
+
+        /** Waits between failed attempts: doubling from this, never past the token's expiry. */
+        @WithDefault("2s")
+        Duration backoff();
+
+        /** How long a GetAccessToken caller waits for a refresh another caller or replica is running. */
+        @WithDefault("15s")
+        Duration waitForOtherRefresh();
+    }
 }

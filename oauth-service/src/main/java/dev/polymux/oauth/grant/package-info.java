@@ -1,4 +1,5 @@
 /**
- * OAuth grants, refresh ahead of expiry with leases, and access tokens for dispatch.
+ * Grants: refresh ahead of expiry in every replica with a lease per grant in PostgreSQL, tokens for dispatch over
+ * gRPC (single-flight across replicas), broken grants announced with the connector's sentence.
  */
 package dev.polymux.oauth.grant;

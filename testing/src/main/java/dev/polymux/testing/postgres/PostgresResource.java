@@ -22,7 +22,7 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
     private String database;
 
     /** One server per JVM: an embedded or container server is started once for all test classes. */
-    static synchronized PostgresServer server() {
+    public static synchronized PostgresServer server() {
         if (server == null) {
             server = PostgresServer.locate(URL_VARIABLE, null, 0);
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "postgres-test-server-stop"));

@@ -19,11 +19,30 @@ public class TestTokens implements QuarkusTestResourceLifecycleManager {
     public static final String ISSUER = "https://issuer.polymux.test";
     private static final KeyPair KEYS = generate();
 
+    /** Init arg naming the app under test when it calls other services: it gets a service token as that service. */
+    public static final String SERVICE_NAME = "service-name";
+
+    private String serviceName;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        serviceName = initArgs.get(SERVICE_NAME);
+    }
+
     @Override
     public Map<String, String> start() {
-        return Map.of(
-                "quarkus.oidc.public-key", Base64.getEncoder().encodeToString(KEYS.getPublic().getEncoded()),
-                "quarkus.oidc.token.issuer", ISSUER);
+        Map<String, String> config = new java.util.HashMap<>(Map.of(
+                "quarkus.oidc.public-key", publicKey(),
+                "quarkus.oidc.token.issuer", ISSUER));
+        if (serviceName != null) {
+            config.put("polymux.service-token", service(serviceName, 24 * 3600).substring("Bearer ".length()));
+        }
+        return config;
+    }
+
+    /** The public key (base64 X.509) that verifies every token minted here; child services started by tests get it too. */
+    public static String publicKey() {
+        return Base64.getEncoder().encodeToString(KEYS.getPublic().getEncoded());
     }
 
     @Override
@@ -44,7 +63,11 @@ public class TestTokens implements QuarkusTestResourceLifecycleManager {
 
     /** "Bearer ..." for a Polymux service calling internal gRPC (role service, subject the service's name, no tenant). */
     public static String service(String serviceName) {
-        return "Bearer " + Jwt.issuer(ISSUER).subject(serviceName).groups(Set.of("service")).expiresIn(300)
+        return service(serviceName, 300);
+    }
+
+    public static String service(String serviceName, long validSeconds) {
+        return "Bearer " + Jwt.issuer(ISSUER).subject(serviceName).groups(Set.of("service")).expiresIn(validSeconds)
                 .jws().keyId("test").sign(KEYS.getPrivate());
     }
 

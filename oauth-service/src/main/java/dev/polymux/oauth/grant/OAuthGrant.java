@@ -1,0 +1,61 @@
+package dev.polymux.oauth.grant;
+
+import java.time.Instant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** The grant of one oauth installation. Holds no token: those live in vault-service, at {@link #tokenVersion}. */
+@Entity
+@Table(name = "grant_state")
+public class OAuthGrant {
+
+    public static final String ACTIVE = "active";
+    public static final String BROKEN = "broken";
+    public static final String REVOKED = "revoked";
+
+    @Id
+    @Column(name = "installation_id")
+    public String installationId;
+
+    @Column(nullable = false)
+    public String tenant;
+
+    @Column(name = "connector_id", nullable = false)
+    public String connectorId;
+
+    @Column(nullable = false)
+    public String status;
+
+    @Column(name = "status_reason")
+    public String statusReason;
+
+    @Column(name = "expires_at", nullable = false)
+    public Instant expiresAt;
+
+    @Column(name = "refresh_at", nullable = false)
+    public Instant refreshAt;
+
+    @Column(nullable = false)
+    public int failures;
+
+    @Column(name = "lease_owner")
+    public String leaseOwner;
+
+    @Column(name = "lease_until")
+    public Instant leaseUntil;
+
+    @Column(name = "token_version", nullable = false)
+    public long tokenVersion;
+
+    @Column(name = "invalidated_token_hash")
+    public String invalidatedTokenHash;
+
+    @Column(name = "authorized_at", nullable = false)
+    public Instant authorizedAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+}
