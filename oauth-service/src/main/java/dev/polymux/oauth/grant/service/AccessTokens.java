@@ -100,7 +100,10 @@ public class AccessTokens {
     private Uni<TokenSet> singleFlight(String tenant, String installationId, long staleVersion) {
         return refreshing.computeIfAbsent(installationId, id -> attempt(tenant, id,
                 Instant.now().plus(config.refresh().waitForOtherRefresh()), staleVersion)
-                .eventually(() -> refreshing.remove(id))
+                // A block, not an expression: remove() returns the Uni, and eventually(Supplier<Uni>) would wait on itself.
+                .eventually(() -> {
+                    refreshing.remove(id);
+                })
                 .memoize().indefinitely());
     }
 

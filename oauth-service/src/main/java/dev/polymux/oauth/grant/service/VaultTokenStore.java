@@ -22,6 +22,8 @@ import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.grpc.GrpcClientUtils;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * Token sets live in vault-service, never here. Reads and compare-and-set writes over its gRPC API, with this
@@ -61,7 +63,7 @@ public class VaultTokenStore {
     }
 
     public Uni<Stored> read(String tenant, String installationId, String purpose) {
-        return client().getTokenSet(GetTokenSetRequest.newBuilder().setTenantId(tenant).setInstallationId(installationId)
+        return onCallersContext(client().getTokenSet(GetTokenSetRequest.newBuilder().setTenantId(tenant).setInstallationId(installationId)
                 .setPurpose(purpose).build())
                 .map(stored -> new Stored(fromProto(stored), stored.getVersion()))
                 .onFailure(StatusRuntimeException.class).recoverWithUni(failure -> {
@@ -70,16 +72,27 @@ public class VaultTokenStore {
                         return Uni.createFrom().item(Stored.NONE);
                     }
                     return Uni.createFrom().failure(failure);
-                });
+                }));
     }
 
     /** Stores {@code tokens} if the vault still holds {@code expectedVersion}; the new version, or {@link LostRace}. */
     public Uni<Long> write(String tenant, String installationId, TokenSet tokens, long expectedVersion) {
-        return client().putTokenSet(PutTokenSetRequest.newBuilder().setTenantId(tenant).setInstallationId(installationId)
+        return onCallersContext(client().putTokenSet(PutTokenSetRequest.newBuilder().setTenantId(tenant).setInstallationId(installationId)
                 .setTokenSet(toProto(tokens)).setExpectedVersion(expectedVersion).build())
                 .map(written -> written.getVersion())
                 .onFailure(failure -> failure instanceof StatusRuntimeException status && status.getStatus().getCode() == Status.Code.ABORTED)
-                .transform(failure -> new LostRace());
+                .transform(failure -> new LostRace()));
+    }
+
+    /**
+     * gRPC client answers arrive on the client's own event loop; a caller in the middle of reactive Hibernate work
+     * must carry on on its own Vert.x context, where its sessions live.
+     */
+    private static <T> Uni<T> onCallersContext(Uni<T> call) {
+        return Uni.createFrom().deferred(() -> {
+            Context caller = Vertx.currentContext();
+            return caller == null ? call : call.emitOn(command -> caller.runOnContext(ignored -> command.run()));
+        });
     }
 
     private MutinyVaultServiceGrpc.MutinyVaultServiceStub client() {
