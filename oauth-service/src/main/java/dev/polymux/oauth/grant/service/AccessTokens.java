@@ -89,8 +89,12 @@ public class AccessTokens {
     }
 
     private static boolean usable(TokenSet tokens, OAuthGrant grant, Duration minValidity) {
-        return tokens.validFor(minValidity, Instant.now())
-                && (grant.invalidatedTokenHash == null || !grant.invalidatedTokenHash.equals(GrantService.hash(tokens.accessToken().reveal())));
+        return tokens.validFor(minValidity, Instant.now()) && !rejected(tokens, grant.invalidatedTokenHash);
+    }
+
+    /** Whether a caller reported this access token rejected by the provider (Invalidate). */
+    private static boolean rejected(TokenSet tokens, String invalidatedTokenHash) {
+        return invalidatedTokenHash != null && invalidatedTokenHash.equals(GrantService.hash(tokens.accessToken().reveal()));
     }
 
     /**
@@ -115,7 +119,7 @@ public class AccessTokens {
                     if (claimed != null) {
                         // A refresh may have finished between the caller's read and this lease: use it, do not repeat it.
                         return vault.read(tenant, installationId, "access token for a caller").flatMap(stored -> {
-                            if (stored.present() && stored.version() > staleVersion && usable(stored.tokens(), claimed, Duration.ZERO)) {
+                            if (stored.present() && stored.version() > staleVersion && !rejected(stored.tokens(), claimed.invalidatedTokenHash())) {
                                 return service.release(installationId, scheduler.owner(), null).replaceWith(stored.tokens());
                             }
                             return service.refreshLeased(installationId, scheduler.owner());

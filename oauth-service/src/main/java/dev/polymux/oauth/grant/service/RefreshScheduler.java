@@ -11,8 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.polymux.common.reactive.SeparateContexts;
 import dev.polymux.oauth.config.OAuthConfig;
-import dev.polymux.oauth.grant.OAuthGrant;
 import dev.polymux.oauth.grant.repository.GrantRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
@@ -31,8 +31,8 @@ public class RefreshScheduler {
 
     private final Refresher refresher;
 
-    public RefreshScheduler(GrantRepository grants, GrantService service, OAuthConfig config) {
-        this.refresher = new Refresher("oauth-" + UUID.randomUUID().toString().substring(0, 8), grants, service, config);
+    public RefreshScheduler(GrantRepository grants, GrantService service, OAuthConfig config, SeparateContexts contexts) {
+        this.refresher = new Refresher("oauth-" + UUID.randomUUID().toString().substring(0, 8), grants, service, config, contexts);
     }
 
     @Scheduled(every = "${polymux.oauth.refresh.every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
@@ -59,13 +59,15 @@ public class RefreshScheduler {
         private final GrantRepository grants;
         private final GrantService service;
         private final OAuthConfig config;
+        private final SeparateContexts contexts;
         private final Map<String, AtomicInteger> inFlightByProvider = new ConcurrentHashMap<>();
 
-        public Refresher(String owner, GrantRepository grants, GrantService service, OAuthConfig config) {
+        public Refresher(String owner, GrantRepository grants, GrantService service, OAuthConfig config, SeparateContexts contexts) {
             this.owner = owner;
             this.grants = grants;
             this.service = service;
             this.config = config;
+            this.contexts = contexts;
         }
 
         public String owner() {
@@ -79,13 +81,14 @@ public class RefreshScheduler {
                     .flatMap(this::refreshAll);
         }
 
-        private Uni<Integer> refreshAll(List<OAuthGrant> claimed) {
+        private Uni<Integer> refreshAll(List<GrantRepository.Claimed> claimed) {
             if (claimed.isEmpty()) {
                 return Uni.createFrom().item(0);
             }
             AtomicInteger done = new AtomicInteger();
             return Multi.createFrom().iterable(claimed)
-                    .onItem().transformToUni(grant -> refreshWithinProviderLimit(grant).invoke(refreshed -> {
+                    // Each refresh on a context of its own: concurrent Hibernate Reactive work must not share a session.
+                    .onItem().transformToUni(grant -> contexts.run(() -> refreshWithinProviderLimit(grant)).invoke(refreshed -> {
                         if (refreshed) {
                             done.incrementAndGet();
                         }
@@ -94,17 +97,17 @@ public class RefreshScheduler {
                     .collect().last().map(ignored -> done.get());
         }
 
-        private Uni<Boolean> refreshWithinProviderLimit(OAuthGrant grant) {
-            AtomicInteger inFlight = inFlightByProvider.computeIfAbsent(grant.connectorId, id -> new AtomicInteger());
+        private Uni<Boolean> refreshWithinProviderLimit(GrantRepository.Claimed grant) {
+            AtomicInteger inFlight = inFlightByProvider.computeIfAbsent(grant.connectorId(), id -> new AtomicInteger());
             if (inFlight.incrementAndGet() > config.refresh().concurrencyPerProvider()) {
                 inFlight.decrementAndGet();
                 // Over this provider's limit: hand the grant back at once; the next round takes it.
-                return service.release(grant.installationId, owner, null).replaceWith(false);
+                return service.release(grant.installationId(), owner, null).replaceWith(false);
             }
-            return service.refreshLeased(grant.installationId, owner)
+            return service.refreshLeased(grant.installationId(), owner)
                     .replaceWith(true)
                     .onFailure().recoverWithItem(failure -> {
-                        LOG.debugf("Refresh of %s ended with %s", grant.installationId, failure.getClass().getSimpleName());
+                        LOG.debugf("Refresh of %s ended with %s", grant.installationId(), failure.getClass().getSimpleName());
                         return true;
                     })
                     .eventually(inFlight::decrementAndGet);
