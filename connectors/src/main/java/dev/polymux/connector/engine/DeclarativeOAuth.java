@@ -28,6 +28,7 @@ import io.vertx.mutiny.ext.web.client.WebClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.polymux.connector.sdk.ConnectorNotConfiguredException;
 import dev.polymux.connector.sdk.GrantException;
 import dev.polymux.connector.sdk.Secret;
 import dev.polymux.connector.sdk.TokenSet;
@@ -157,8 +158,9 @@ public class DeclarativeOAuth {
     /** An operator must register Polymux with the provider and configure the client before anyone can connect. */
     private static void requireConfigured(OAuthSettings settings, OAuthClientRegistration client) {
         if (client == null || client.clientId().isBlank()) {
-            throw new IllegalStateException("No OAuth client is configured for connector " + settings.connectorId()
-                    + ": set polymux.connectors.oauth-clients.\"" + settings.connectorId() + "\".client-id and client-secret");
+            throw new ConnectorNotConfiguredException(settings.label() + " is not set up on this platform yet: an operator has to register "
+                    + "an OAuth client with the provider and set polymux.connectors.oauth-clients.\"" + settings.connectorId()
+                    + "\".client-id and client-secret.");
         }
     }
 
@@ -212,9 +214,13 @@ public class DeclarativeOAuth {
         return settings.keepRefreshTokenWhenMissing() ? fresh.keepingRefreshTokenOf(previous) : fresh;
     }
 
-    private static GrantException toGrantException(OAuthSettings settings, Throwable failure) {
+    /** The failure as a GrantException; a connector not set up yet stays what it is (no provider was asked). */
+    private static RuntimeException toGrantException(OAuthSettings settings, Throwable failure) {
         if (failure instanceof GrantException grant) {
             return grant;
+        }
+        if (failure instanceof ConnectorNotConfiguredException notConfigured) {
+            return notConfigured;
         }
         // quarkus-oidc-client reports a failed token request as an OidcClientException whose message is the
         // response body (the status goes to its log), so the OAuth error code is what there is to go by.

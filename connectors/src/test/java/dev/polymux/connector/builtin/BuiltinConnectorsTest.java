@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import dev.polymux.connector.engine.DeclarativeOAuth;
 import dev.polymux.connector.engine.OAuthClientRegistration;
 import dev.polymux.connector.engine.OAuthSettings;
+import dev.polymux.connector.sdk.ConnectorNotConfiguredException;
 import dev.polymux.connector.sdk.ConnectorRegistry;
 import dev.polymux.connector.sdk.Secret;
 import io.quarkus.test.junit.QuarkusTest;
@@ -46,9 +47,9 @@ class BuiltinConnectorsTest {
     void aConnectorWithoutItsOAuthClientSaysWhichKeysToSet() {
         OAuthSettings settings = OAuthSettings.from(InTreeManifests.load("github"));
         DeclarativeOAuth.Endpoints endpoints = oauth.endpoints(settings).await().indefinitely();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> oauth.authorizeUrl(endpoints, settings,
+        ConnectorNotConfiguredException e = assertThrows(ConnectorNotConfiguredException.class, () -> oauth.authorizeUrl(endpoints, settings,
                 new OAuthClientRegistration("", Secret.of("")), "st", URI.create("https://polymux.example/cb"), null, List.of()));
-        assertEquals("No OAuth client is configured for connector github: "
-                + "set polymux.connectors.oauth-clients.\"github\".client-id and client-secret", e.getMessage());
+        assertEquals("GitHub is not set up on this platform yet: an operator has to register an OAuth client with the provider "
+                + "and set polymux.connectors.oauth-clients.\"github\".client-id and client-secret.", e.getMessage());
     }
 }

@@ -160,6 +160,15 @@ class AuthorizationFlowTest {
         assertNoTokens("globex", id);
     }
 
+    @Test
+    void aConnectorWithoutAnOAuthClientSaysWhoHasToActInsteadOfFailing() {
+        String id = Connections.installed("globex", "acme-unconfigured", AuthorizationServer.manifest("acme-unconfigured"));
+        given().header("Authorization", Connections.installer("globex")).contentType(ContentType.JSON).body("{}")
+                .post("/tenants/globex/installations/" + id + "/authorize").then().statusCode(503)
+                .body("detail", equalTo("Acme is not set up on this platform yet: an operator has to register an OAuth client with the "
+                        + "provider and set polymux.connectors.oauth-clients.\"acme-unconfigured\".client-id and client-secret."));
+    }
+
     private TokenSet vaultTokens(String tenant, String id) {
         TokenSet tokens = GrpcChannels.as(VaultServiceGrpc.newBlockingStub(vaultChannel), TestTokens.service("oauth-service"))
                 .getTokenSet(GetTokenSetRequest.newBuilder().setTenantId(tenant).setInstallationId(id).build());

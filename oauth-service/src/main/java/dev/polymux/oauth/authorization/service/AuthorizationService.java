@@ -18,6 +18,7 @@ import dev.polymux.common.problem.Problem;
 import dev.polymux.common.problem.ProblemException;
 import dev.polymux.common.problem.ProblemType;
 import dev.polymux.connector.engine.Pkce;
+import dev.polymux.connector.sdk.ConnectorNotConfiguredException;
 import dev.polymux.connector.sdk.GrantException;
 import dev.polymux.oauth.authorization.AuthorizationRequest;
 import dev.polymux.oauth.authorization.repository.AuthorizationRequestRepository;
@@ -95,7 +96,8 @@ public class AuthorizationService {
                         scopes(installation));
                 return Panache.withTransaction(() -> requests.persist(request)).replaceWith(new AuthorizeLink(url, request.expiresAt));
             });
-        });
+        }).onFailure(ConnectorNotConfiguredException.class)
+                .transform(failure -> new ProblemException(ProblemType.UNAVAILABLE, failure.getMessage()));
     }
 
     /**
@@ -142,6 +144,8 @@ public class AuthorizationService {
                             .flatMap(tokens -> grants.recordAuthorized(installation, grantHandler.settings(), tokens))
                             .map(grant -> new CallbackOutcome(true, installation.id, request.returnUrl,
                                     grantHandler.settings().label() + " is connected."))
+                            .onFailure(ConnectorNotConfiguredException.class).recoverWithItem(failure ->
+                                    new CallbackOutcome(false, installation.id, request.returnUrl, failure.getMessage()))
                             .onFailure(GrantException.class).recoverWithItem(failure -> {
                                 LOG.infof("Code exchange for %s failed (%s)", installation.id, ((GrantException) failure).providerError());
                                 return new CallbackOutcome(false, installation.id, request.returnUrl, failure.getMessage());

@@ -25,6 +25,7 @@ import dev.polymux.common.problem.ProblemType;
 import dev.polymux.common.security.Roles;
 import dev.polymux.connector.builtin.InTreeManifests;
 import dev.polymux.connector.manifest.ManifestValidator;
+import dev.polymux.connector.sdk.ConnectorNotConfiguredException;
 import dev.polymux.connector.sdk.GrantException;
 import dev.polymux.connector.sdk.TokenSet;
 import dev.polymux.oauth.authorization.service.AuthorizationService;
@@ -76,7 +77,9 @@ public class TestConnectorResource {
                 .flatMap(grantHandler -> grantHandler.handler().exchangeCode(request.code(), redirectUri, request.codeVerifier()))
                 .map(tokens -> summary(manifest.path("id").asText(), tokens))
                 .onFailure(GrantException.class).transform(failure -> new ProblemException(ProblemType.BAD_REQUEST,
-                        "The token endpoint refused the code: " + failure.getMessage()));
+                        "The token endpoint refused the code: " + failure.getMessage()))
+                .onFailure(ConnectorNotConfiguredException.class).transform(failure -> new ProblemException(ProblemType.BAD_REQUEST,
+                        failure.getMessage()));
     }
 
     private JsonNode manifest(TestExchange request) {
