@@ -1,5 +1,9 @@
 package dev.polymux.oauth.grant;
 
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,6 +34,7 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
 
 /** 20-second tokens from a real OAuth2 server: refreshed ahead of every expiry, and a burst of callers makes one refresh. */
 @QuarkusTest
@@ -97,6 +102,28 @@ class RefreshAheadTest {
             assertEquals(before.getVersion() + 1, after.getVersion());
             assertNotEquals(before.getRefreshToken(), after.getRefreshToken(), "the rotated refresh token is the one stored");
             assertEquals(0, Tokens.refreshesWith(after.getRefreshToken()), "and it is unused so far");
+        }
+    }
+
+    @Test
+    void aClientCredentialsConnectorConnectsWithoutAPersonAndIsRequestedAnewAheadOfExpiry() {
+        String manifest = """
+                {"id":"acme-machine","version":"1.0.0","label":"Acme machine","kind":"oauth",
+                 "auth":{"grantType":"client_credentials","tokenUrl":"%s","scopes":["openid"],"defaultScopes":["openid"],"refreshWindow":"PT8S"},
+                 "tools":[{"name":"noop","description":"Does nothing.","input":{"type":"object"}}],"allowedHosts":["localhost"]}"""
+                .formatted(AuthorizationServer.server().tokenEndpointUrl(AuthorizationServer.ISSUER));
+        String id = Connections.installed("soylent", "acme-machine", manifest);
+        given().header("Authorization", Connections.installer("soylent")).contentType(ContentType.JSON).body("{}")
+                .post("/tenants/soylent/installations/" + id + "/authorize").then().statusCode(200)
+                .body("connected", equalTo(true)).body("authorizeUrl", nullValue());
+        try (Tokens tokens = new Tokens(RestAssured.port)) {
+            TokenSet first = tokens.stored("soylent", id);
+            assertTrue(first.getRefreshToken().isEmpty(), "client credentials have no refresh token");
+            assertEquals(first.getAccessToken(), tokens.accessToken("soylent", id, 5).getAccessToken());
+            await().atMost(Duration.ofSeconds(30)).until(() -> tokens.stored("soylent", id).getVersion() > first.getVersion());
+            assertNotEquals(first.getAccessToken(), tokens.stored("soylent", id).getAccessToken(), "a new token, requested anew");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

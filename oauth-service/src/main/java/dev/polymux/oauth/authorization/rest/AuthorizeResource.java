@@ -33,8 +33,11 @@ public class AuthorizeResource {
     public record AuthorizeRequest(String returnUrl) {
     }
 
-    /** The provider URL to send the person's browser to, and until when it works. */
-    public record AuthorizeView(String authorizeUrl, Instant expiresAt) {
+    /**
+     * The provider URL to send the person's browser to, and until when it works. A client-credentials connector needs
+     * no person: then there is no URL and {@code connected} is true at once.
+     */
+    public record AuthorizeView(String authorizeUrl, Instant expiresAt, boolean connected) {
     }
 
     private final AuthorizationService authorization;
@@ -54,6 +57,7 @@ public class AuthorizeResource {
             AuthorizeRequest request, UriInfo uri) {
         caller.requireTenant(tenant, uri.getPath());
         return authorization.authorize(tenant, installationId, request == null ? null : request.returnUrl(), caller.subject())
-                .map(link -> new AuthorizeView(link.authorizeUrl().toString(), link.expiresAt()));
+                .map(link -> new AuthorizeView(link.authorizeUrl() == null ? null : link.authorizeUrl().toString(), link.expiresAt(),
+                        link.connected()));
     }
 }

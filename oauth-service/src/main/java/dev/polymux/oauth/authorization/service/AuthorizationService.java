@@ -39,8 +39,11 @@ public class AuthorizationService {
 
     private static final Logger LOG = Logger.getLogger(AuthorizationService.class);
 
-    /** Where the browser goes, until when the link works. */
-    public record AuthorizeLink(URI authorizeUrl, Instant expiresAt) {
+    /**
+     * Where the browser goes, until when the link works; or, for a client-credentials connector (no person involved),
+     * no link and {@code connected} already.
+     */
+    public record AuthorizeLink(URI authorizeUrl, Instant expiresAt, boolean connected) {
     }
 
     /** How a callback ended: where to send the person back (if anywhere) and what to tell them. */
@@ -79,6 +82,15 @@ public class AuthorizationService {
                         + "retry shortly: oauth-service learns of installations from the registry's events.");
             }
             return handlers.of(installation).flatMap(grantHandler -> {
+                if (grantHandler.settings().clientCredentialsGrant()) {
+                    // Machine-to-machine: nothing to redirect; the first token is requested now, and later ones ahead of expiry.
+                    return grantHandler.handler().refresh(null)
+                            .flatMap(tokens -> grants.recordAuthorized(installation, grantHandler.settings(), tokens))
+                            .map(grant -> new AuthorizeLink(null, null, true))
+                            .onFailure(GrantException.class).transform(failure -> new ProblemException(
+                                    ((GrantException) failure).kind() == GrantException.Kind.TRANSIENT ? ProblemType.UNAVAILABLE
+                                            : ProblemType.BAD_REQUEST, failure.getMessage()));
+                }
                 String state = StateKeys.newState();
                 String verifier = grantHandler.settings().pkce() ? Pkce.newVerifier() : null;
                 Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -94,7 +106,7 @@ public class AuthorizationService {
                 request.expiresAt = now.plus(config.stateValidity());
                 URI url = grantHandler.handler().buildAuthorizeUrl(state, redirectUri(), verifier == null ? null : Pkce.challenge(verifier),
                         scopes(installation));
-                return Panache.withTransaction(() -> requests.persist(request)).replaceWith(new AuthorizeLink(url, request.expiresAt));
+                return Panache.withTransaction(() -> requests.persist(request)).replaceWith(new AuthorizeLink(url, request.expiresAt, false));
             });
         }).onFailure(ConnectorNotConfiguredException.class)
                 .transform(failure -> new ProblemException(ProblemType.UNAVAILABLE, failure.getMessage()));
