@@ -29,9 +29,13 @@ public final class EventSchemas {
     }
 
     public static void assertMatchesItsSchema(JsonNode event) {
+        assertEquals(List.of(), problems(event), "event of type " + event.path("type").asText() + " against its schema");
+    }
+
+    /** What the event's schema (by its type) finds wrong with it, by JSON pointer; empty when it conforms. */
+    public static List<String> problems(JsonNode event) {
         String type = event.path("type").asText();
         JsonSchema schema = FACTORY.getSchema(SchemaLocation.of(BASE + type + ".schema.json"), CONFIG);
-        List<String> problems = schema.validate(event).stream().map(m -> m.getInstanceLocation() + ": " + m.getError()).sorted().toList();
-        assertEquals(List.of(), problems, "event of type " + type + " against its schema");
+        return schema.validate(event).stream().map(m -> m.getInstanceLocation() + ": " + m.getError()).sorted().toList();
     }
 }
