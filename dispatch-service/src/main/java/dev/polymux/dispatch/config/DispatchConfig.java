@@ -10,4 +10,8 @@ public interface DispatchConfig {
     /** The CloudEvents {@code source} of every event this service publishes. Env: POLYMUX_DISPATCH_EVENT_SOURCE. */
     @WithDefault("/polymux/dispatch-service")
     String eventSource();
+
+    /** The largest tool-call event accepted, in bytes; larger ones go to the DLQ. Env: POLYMUX_DISPATCH_MAX_EVENT_BYTES. */
+    @WithDefault("1048576")
+    int maxEventBytes();
 }

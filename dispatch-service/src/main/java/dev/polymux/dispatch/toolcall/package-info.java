@@ -1,4 +1,5 @@
 /**
- * Tool-call events in, provider calls, exactly one tool-result event out.
+ * Tool calls in, exactly one result out: reading the events (poison to the DLQ with a reason), resolving the
+ * installation, getting credentials, running the connector within the deadline, publishing the result.
  */
 package dev.polymux.dispatch.toolcall;
