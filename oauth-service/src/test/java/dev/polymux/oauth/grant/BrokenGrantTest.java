@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -29,6 +31,7 @@ import dev.polymux.proto.oauth.v1.InvalidateRequest;
 import dev.polymux.testing.kafka.EventSchemas;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.kafka.KafkaEvents;
+import dev.polymux.testing.logging.LogCapture;
 import dev.polymux.testing.postgres.PostgresResource;
 import dev.polymux.testing.security.TestTokens;
 import io.grpc.Status;
@@ -66,6 +69,19 @@ class BrokenGrantTest {
 
     @Test
     void aRevokedGrantBreaksTheInstallationWithTheSentenceAndReconnectingRestoresIt() throws Exception {
+        try (LogCapture logs = LogCapture.start(); KafkaEvents all = KafkaEvents.watch(EventTopics.CONNECTION_EVENTS)) {
+            breakAndReconnect();
+            // No token ever reaches a log line (DEBUG included) or an event.
+            List<String> events = all.allMatching(r -> true, Duration.ofSeconds(2)).stream().map(r -> r.value()).toList();
+            for (String token : List.of("at-first", "rt-first", "at-second", "rt-second")) {
+                assertEquals(List.of(), logs.linesContaining(token), "log lines holding " + token);
+                assertTrue(events.stream().noneMatch(event -> event.contains(token)), "events holding " + token);
+            }
+            assertTrue(events.size() >= 3, "the scan saw the grant's events: " + events.size());
+        }
+    }
+
+    private void breakAndReconnect() throws Exception {
         String id = Connections.installed("tyrell", "acme-quirky", manifest());
         tokenEndpoint(200, "{\"access_token\":\"at-first\",\"refresh_token\":\"rt-first\",\"token_type\":\"Bearer\",\"expires_in\":3600}");
         callback(id);
