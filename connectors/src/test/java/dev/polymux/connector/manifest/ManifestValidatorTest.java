@@ -124,6 +124,16 @@ class ManifestValidatorTest {
     }
 
     @Test
+    void aVaultEntryNamesAVaultConnectorOrCarriesItsShapeButNotBoth() {
+        assertEquals(List.of(), validator.validateConnectionEntry(json("""
+                {"kind":"vault","key":"stripe","label":"Stripe","connector":"stripe"}""")));
+        assertFalse(validator.validateConnectionEntry(json("""
+                {"kind":"vault","key":"stripe","label":"Stripe","connector":"stripe","shape":{"kind":"single"}}""")).isEmpty());
+        assertFalse(validator.validateConnectionEntry(json("""
+                {"kind":"vault","key":"stripe","label":"Stripe"}""")).isEmpty());
+    }
+
+    @Test
     void pairAndTupleShapesAreValid() {
         assertEquals(List.of(), validator.validateConnectionEntry(json("""
                 {"kind":"vault","key":"db_login","label":"Database login","shape":{"kind":"pair"}}""")));

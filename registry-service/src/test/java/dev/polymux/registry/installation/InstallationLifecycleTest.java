@@ -78,6 +78,21 @@ class InstallationLifecycleTest {
     }
 
     @Test
+    void aVaultInstallationOfAVaultConnectorCarriesTheConnectorsShape() {
+        given().header("Authorization", AUTHOR).contentType(ContentType.JSON).body("""
+                {"id":"lifecycle-stripe","version":"1.0.0","label":"Payments","connections":[
+                  {"kind":"vault","key":"stripe","label":"Stripe","connector":"stripe"}]}""")
+                .post("/tenants/umbrella/plugins").then().statusCode(201);
+        try (KafkaEvents events = KafkaEvents.watch(EventTopics.CONNECTION_EVENTS)) {
+            String id = install("lifecycle-stripe").get(0);
+            JsonNode created = events.awaitCloudEvent(json -> id.equals(json.path("subject").asText()));
+            assertEquals("^rk_(live|test)_[A-Za-z0-9]+$", created.path("data").path("shape").path("pattern").asText());
+            assertEquals("stripe", created.path("data").path("connectorId").asText());
+            EventSchemas.assertMatchesItsSchema(created);
+        }
+    }
+
+    @Test
     void statusFollowsEventsAndIgnoresRedeliveredAndOutOfOrderOnes() {
         publish("lifecycle-two");
         String drive = install("lifecycle-two").get(1);

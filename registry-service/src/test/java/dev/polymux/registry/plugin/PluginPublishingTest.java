@@ -82,6 +82,20 @@ class PluginPublishingTest {
     }
 
     @Test
+    void aVaultEntryMayNameAVaultConnectorWhoseVersionIsPinnedAndWhoseKindMustMatch() {
+        given().header("Authorization", DANA_AUTHOR).contentType(ContentType.JSON).body("""
+                {"id":"checkout","version":"1.0.0","label":"Checkout","connections":[
+                  {"kind":"vault","key":"stripe","label":"Stripe","connector":"stripe"}]}""")
+                .post("/tenants/initech/plugins").then().statusCode(201)
+                .body("manifest.connections[0].connectorVersion", equalTo("1.0.0"));
+        given().header("Authorization", DANA_AUTHOR).contentType(ContentType.JSON).body("""
+                {"id":"checkout-wrong","version":"1.0.0","label":"Checkout","connections":[
+                  {"kind":"vault","key":"drive","label":"Drive","connector":"google-drive"}]}""")
+                .post("/tenants/initech/plugins").then().statusCode(400)
+                .body("errors[0].message", equalTo("connector 'google-drive' is of kind oauth"));
+    }
+
+    @Test
     void duplicateKeysAndRepublishingAreRefused() {
         String duplicate = plugin("dupe-keys", "1.0.0", DRIVE_FILE).replace("\"key\":\"drive\"", "\"key\":\"stripe_restricted_key\"");
         given().header("Authorization", DANA_AUTHOR).contentType(ContentType.JSON).body(duplicate).post("/tenants/initech/plugins")

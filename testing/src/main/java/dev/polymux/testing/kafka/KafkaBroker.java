@@ -53,6 +53,10 @@ public final class KafkaBroker {
 
     private static KafkaClusterTestKit start() {
         long started = System.nanoTime();
+        // A broker thread that hits a fatal path calls Exit.exit/halt; in a test JVM that would end the test run with
+        // a non-zero status after every test passed (seen when the broker stops in the JVM's shutdown hook).
+        org.apache.kafka.common.utils.Exit.setExitProcedure((status, message) -> LOG.warnf("Kafka test broker asked to exit(%d): %s", status, message));
+        org.apache.kafka.common.utils.Exit.setHaltProcedure((status, message) -> LOG.warnf("Kafka test broker asked to halt(%d): %s", status, message));
         try {
             TestKitNodes nodes = new TestKitNodes.Builder()
                     .setCombined(true)

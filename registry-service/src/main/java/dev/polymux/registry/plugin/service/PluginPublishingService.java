@@ -106,13 +106,13 @@ public class PluginPublishingService {
         });
     }
 
-    /** Resolves each oauth/integration entry to an approved connector and pins it; returns the problems found. */
+    /** Resolves each entry that names a connector to an approved one of its kind and pins it; returns the problems found. */
     private Uni<List<Problem.InvalidParam>> pinConnectors(ObjectNode manifest) {
         List<Problem.InvalidParam> problems = new ArrayList<>();
         JsonNode connections = manifest.path("connections");
         List<Integer> indexes = new ArrayList<>();
         for (int i = 0; i < connections.size(); i++) {
-            if (!"vault".equals(connections.get(i).path("kind").asText())) {
+            if (connections.get(i).has("connector")) {
                 indexes.add(i);
             }
         }
