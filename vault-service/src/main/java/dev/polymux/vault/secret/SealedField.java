@@ -45,6 +45,10 @@ public class SealedField {
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
+    /** Set by the rewrap job when no KEK key opens this field's data key; it is then skipped, not retried forever. */
+    @Column(name = "unreadable_since")
+    public Instant unreadableSince;
+
     public SealedValue sealed() {
         return new SealedValue(ciphertext, wrappedDataKey, (int) kekKeyId);
     }

@@ -28,8 +28,12 @@ import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.postgres.PostgresResource;
 import dev.polymux.testing.security.TestTokens;
 import dev.polymux.vault.crypto.KeyEncryptionKeys;
+import dev.polymux.testing.reactive.OnVertxContext;
 import dev.polymux.vault.support.Installations;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -133,5 +137,42 @@ class KeyRotationTest {
         given().header("Authorization", ADMIN).delete("/admin/keys/" + old).then().statusCode(200)
                 .body("keys.id", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(old)));
         given().header("Authorization", INSTALLER).get("/tenants/vandelay/credentials/" + id).then().statusCode(200);
+    }
+
+    @Test
+    void aFieldNoKeyCanOpenIsSetAsideInsteadOfBlockingTheRewrap() throws Exception {
+        String broken = Installations.created("vandelay", "vault", Installations.SINGLE, INSTALLER);
+        String fine = Installations.created("vandelay", "vault", Installations.SINGLE, INSTALLER);
+        for (String id : List.of(broken, fine)) {
+            given().header("Authorization", INSTALLER).contentType(ContentType.JSON).body("{\"value\":\"rk_test_Pennypacker\"}")
+                    .put("/tenants/vandelay/credentials/" + id).then().statusCode(200);
+        }
+        int old = keks.primaryKeyId();
+        // Someone flips a byte of one wrapped data key in the database.
+        OnVertxContext.await(() -> Panache.withTransaction(() -> Panache.getSession().flatMap(session -> session.createNativeQuery("""
+                update sealed_field set wrapped_data_key = set_byte(wrapped_data_key, 20, get_byte(wrapped_data_key, 20) # 1)
+                where credential_id = (select id from credential where installation_id = ?1)""").setParameter(1, broken).executeUpdate())));
+
+        given().header("Authorization", ADMIN).post("/admin/keys/rotate").then().statusCode(200)
+                .body("pendingRewrap", equalTo(0)).body("unreadable", equalTo(1));
+        given().header("Authorization", ADMIN).delete("/admin/keys/" + old).then().statusCode(409)
+                .body("detail", containsString("unreadable"));
+        ManagedChannel channel = GrpcChannels.open(RestAssured.port);
+        try {
+            VaultServiceBlockingStub dispatch = GrpcChannels.as(VaultServiceGrpc.newBlockingStub(channel), TestTokens.service("dispatch-service"));
+            assertEquals("rk_test_Pennypacker", dispatch.getSecret(GetSecretRequest.newBuilder().setTenantId("vandelay")
+                    .setInstallationId(fine).build()).getFieldsOrThrow("value").toString(StandardCharsets.UTF_8), "the others were rewrapped");
+            StatusRuntimeException lost = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () -> dispatch.getSecret(
+                    GetSecretRequest.newBuilder().setTenantId("vandelay").setInstallationId(broken).build()));
+            assertEquals(Status.Code.DATA_LOSS, lost.getStatus().getCode());
+        } finally {
+            GrpcChannels.close(channel);
+        }
+
+        // The installer stores the value anew: nothing unreadable is left, and the old key can go.
+        given().header("Authorization", INSTALLER).contentType(ContentType.JSON).body("{\"value\":\"rk_test_Pennypacker\"}")
+                .put("/tenants/vandelay/credentials/" + broken).then().statusCode(200);
+        given().header("Authorization", ADMIN).get("/admin/keys").then().body("unreadable", equalTo(0));
+        given().header("Authorization", ADMIN).delete("/admin/keys/" + old).then().statusCode(200);
     }
 }

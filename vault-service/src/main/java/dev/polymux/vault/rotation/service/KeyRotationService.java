@@ -46,6 +46,7 @@ public class KeyRotationService {
     private final CredentialRepository credentials;
     private final VaultConfig config;
     private final Counter rewrapped;
+    private final Counter unreadable;
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong primary = new AtomicLong();
 
@@ -58,6 +59,8 @@ public class KeyRotationService {
         this.credentials = credentials;
         this.config = config;
         this.rewrapped = Counter.builder("polymux.vault.rewrapped").description("Data keys rewrapped to the primary KEK").register(registry);
+        this.unreadable = Counter.builder("polymux.vault.rewrap.unreadable").description("Fields no KEK key could unwrap, set aside")
+                .register(registry);
         registry.gauge("polymux.vault.rewrap.pending", pending);
         registry.gauge("polymux.vault.kek.primary", primary);
     }
@@ -81,7 +84,8 @@ public class KeyRotationService {
         }).flatMap(inUse -> {
             if (inUse > 0) {
                 throw ProblemException.conflict("Key-encryption key " + keyId + " still wraps " + inUse + " data key(s); it can be "
-                        + "retired once the rewrap job has moved them to the primary (polymux.vault.rewrap.pending reaches 0).");
+                        + "retired once the rewrap job has moved them to the primary (polymux.vault.rewrap.pending reaches 0), and once "
+                        + "fields no key can open (unreadable in /admin/keys) are stored anew by their installers.");
             }
             return crypto.run(() -> {
                 keks.retire(keyId);
@@ -92,7 +96,8 @@ public class KeyRotationService {
 
     @WithSession
     public Uni<KeyStatus> status() {
-        return crypto.run(() -> Map.entry(keks.primaryKeyId(), keks.keyIds())).flatMap(keys -> fields.countByKekKey().map(counts -> {
+        return crypto.run(() -> Map.entry(keks.primaryKeyId(), keks.keyIds())).flatMap(keys -> fields.countUnreadable()
+                .flatMap(unreadableFields -> fields.countByKekKey().map(counts -> {
             List<KeyStatus.Key> listed = new ArrayList<>();
             long notPrimary = 0;
             for (int id : keys.getValue()) {
@@ -104,10 +109,10 @@ public class KeyRotationService {
                     notPrimary += count.getValue();
                 }
             }
-            pending.set(notPrimary);
+            pending.set(notPrimary - unreadableFields);
             primary.set(keys.getKey());
-            return new KeyStatus(keks.backend(), keys.getKey(), listed, notPrimary);
-        }));
+            return new KeyStatus(keks.backend(), keys.getKey(), listed, notPrimary - unreadableFields, unreadableFields);
+        })));
     }
 
     @Scheduled(every = "${polymux.vault.rewrap.every}", delay = 5, delayUnit = java.util.concurrent.TimeUnit.SECONDS,
@@ -146,6 +151,13 @@ public class KeyRotationService {
         return crypto.run(() -> cipher.rewrap(field.sealed(), context)).map(sealed -> {
             field.seal(sealed);
             rewrapped.increment();
+            return field;
+        }).onFailure(CryptoWork.CryptoFailure.class).recoverWithItem(failure -> {
+            // Nothing opens it: set it aside (counted in /admin/keys) so it cannot hold up every other field.
+            field.unreadableSince = java.time.Instant.now();
+            unreadable.increment();
+            LOG.errorf("Field %s of installation %s cannot be unwrapped by any key-encryption key; set aside", field.field,
+                    credential.installationId);
             return field;
         });
     }

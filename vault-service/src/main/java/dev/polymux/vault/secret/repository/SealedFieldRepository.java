@@ -38,6 +38,10 @@ public class SealedFieldRepository implements PanacheRepositoryBase<SealedField,
                 });
     }
 
+    public Uni<Long> countUnreadable() {
+        return count("unreadableSince is not null");
+    }
+
     public Uni<Long> countWrappedBy(long kekKeyId) {
         return count("kekKeyId = ?1", kekKeyId);
     }
@@ -48,7 +52,8 @@ public class SealedFieldRepository implements PanacheRepositoryBase<SealedField,
      */
     public Uni<List<SealedField>> lockWrappedByOtherThan(long primaryKeyId, int limit) {
         return Panache.getSession().flatMap(session -> session.createNativeQuery("""
-                select * from sealed_field where kek_key_id <> ?1 order by id limit ?2 for update skip locked""", SealedField.class)
+                select * from sealed_field where kek_key_id <> ?1 and unreadable_since is null
+                order by id limit ?2 for update skip locked""", SealedField.class)
                 .setParameter(1, primaryKeyId).setParameter(2, limit).getResultList());
     }
 }
