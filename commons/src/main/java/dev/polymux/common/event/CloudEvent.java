@@ -23,10 +23,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param subject     what the event is about, e.g. an installation id
  * @param time        when it happened
  * @param data        the event payload; never holds a secret value
+ * @param traceparent W3C trace context (the CloudEvents distributed-tracing extension), when the event continues a trace
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CloudEvent(String specversion, String id, String source, String type, String subject, Instant time,
-        String datacontenttype, JsonNode data) {
+        String datacontenttype, JsonNode data, String traceparent) {
 
     public static final String SPEC_VERSION = "1.0";
     /** Kafka header value for structured-mode CloudEvents (CloudEvents Kafka protocol binding). */
@@ -42,7 +43,12 @@ public record CloudEvent(String specversion, String id, String source, String ty
     /** A new event with a random id, stamped now (to the millisecond, as JSON consumers in other languages expect). */
     public static CloudEvent create(String source, String type, String subject, JsonNode data) {
         return new CloudEvent(SPEC_VERSION, UUID.randomUUID().toString(), source, type, subject,
-                Instant.now().truncatedTo(ChronoUnit.MILLIS), DATA_CONTENT_TYPE, data);
+                Instant.now().truncatedTo(ChronoUnit.MILLIS), DATA_CONTENT_TYPE, data, null);
+    }
+
+    /** This event continuing the trace {@code traceparent} (null: none). */
+    public CloudEvent withTraceparent(String traceparent) {
+        return new CloudEvent(specversion, id, source, type, subject, time, datacontenttype, data, traceparent);
     }
 
     /**
