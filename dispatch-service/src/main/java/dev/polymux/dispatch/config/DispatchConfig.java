@@ -14,4 +14,25 @@ public interface DispatchConfig {
     /** The largest tool-call event accepted, in bytes; larger ones go to the DLQ. Env: POLYMUX_DISPATCH_MAX_EVENT_BYTES. */
     @WithDefault("1048576")
     int maxEventBytes();
+
+    Retry retry();
+
+    /** Retries of 429, 5xx and network errors, within the call's deadline. */
+    interface Retry {
+
+        /** Provider attempts per call at most, the first included. */
+        @WithDefault("5")
+        int maxAttempts();
+
+        /** The first wait; each later one doubles, with jitter. */
+        @WithDefault("200ms")
+        java.time.Duration initialBackoff();
+
+        @WithDefault("10s")
+        java.time.Duration maxBackoff();
+
+        /** A provider's Retry-After is honoured up to this; longer ones end the call as retriable for the engine. */
+        @WithDefault("60s")
+        java.time.Duration maxRetryAfter();
+    }
 }

@@ -35,6 +35,11 @@ class ToolCallReaderTest {
         }
 
         @Override
+        public Retry retry() {
+            throw new UnsupportedOperationException("not used here");
+        }
+
+        @Override
         public int maxEventBytes() {
             return 64 * 1024;
         }

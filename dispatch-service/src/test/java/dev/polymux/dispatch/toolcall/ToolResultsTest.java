@@ -35,6 +35,11 @@ class ToolResultsTest {
         }
 
         @Override
+        public Retry retry() {
+            throw new UnsupportedOperationException("not used here");
+        }
+
+        @Override
         public int maxEventBytes() {
             return 1 << 20;
         }
