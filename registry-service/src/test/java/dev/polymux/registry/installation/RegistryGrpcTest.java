@@ -31,7 +31,6 @@ import dev.polymux.testing.kafka.KafkaEvents;
 import dev.polymux.testing.postgres.PostgresResource;
 import dev.polymux.testing.security.TestTokens;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.WithTestResource;
@@ -55,13 +54,13 @@ class RegistryGrpcTest {
 
     @BeforeEach
     void connect() {
-        channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+        channel = GrpcChannels.open(RestAssured.port);
         registry = GrpcChannels.as(RegistryServiceGrpc.newBlockingStub(channel), TestTokens.service("dispatch-service"));
     }
 
     @AfterEach
     void disconnect() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        GrpcChannels.close(channel);
     }
 
     @Test

@@ -4,8 +4,7 @@ import java.time.Duration;
 
 import org.jboss.logging.Logger;
 
-import com.google.protobuf.Timestamp;
-
+import dev.polymux.common.grpc.ProtoTime;
 import dev.polymux.common.security.ServiceCallers;
 import dev.polymux.connector.sdk.GrantException;
 import dev.polymux.oauth.grant.service.AccessTokens;
@@ -48,7 +47,7 @@ public class OAuthGrpcService implements OAuthService {
             }
             return tokens.get(request.getTenantId(), request.getInstallationId(), minValidity).map(set -> AccessToken.newBuilder()
                     .setAccessToken(set.accessToken().reveal()).setTokenType(set.tokenType())
-                    .setExpiresAt(Timestamp.newBuilder().setSeconds(set.expiresAt().getEpochSecond()).setNanos(set.expiresAt().getNano()))
+                    .setExpiresAt(ProtoTime.timestamp(set.expiresAt()))
                     .addAllScopes(set.scopes()).build());
         }).onFailure().transform(OAuthGrpcService::status);
     }

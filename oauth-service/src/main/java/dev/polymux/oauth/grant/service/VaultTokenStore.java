@@ -1,6 +1,5 @@
 package dev.polymux.oauth.grant.service;
 
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -9,8 +8,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.Timestamp;
 
+import dev.polymux.common.grpc.ProtoTime;
 import dev.polymux.common.security.ServiceTokens;
 import dev.polymux.connector.sdk.Secret;
 import dev.polymux.connector.sdk.TokenSet;
@@ -102,7 +101,7 @@ public class VaultTokenStore {
     private dev.polymux.proto.vault.v1.TokenSet toProto(TokenSet tokens) {
         dev.polymux.proto.vault.v1.TokenSet.Builder proto = dev.polymux.proto.vault.v1.TokenSet.newBuilder()
                 .setAccessToken(tokens.accessToken().reveal()).setTokenType(tokens.tokenType())
-                .setExpiresAt(Timestamp.newBuilder().setSeconds(tokens.expiresAt().getEpochSecond()).setNanos(tokens.expiresAt().getNano()))
+                .setExpiresAt(ProtoTime.timestamp(tokens.expiresAt()))
                 .addAllScopes(tokens.scopes());
         if (tokens.hasRefreshToken()) {
             proto.setRefreshToken(tokens.refreshToken().reveal());
@@ -125,7 +124,7 @@ public class VaultTokenStore {
             }
         }
         return new TokenSet(Secret.of(proto.getAccessToken()), proto.getRefreshToken().isEmpty() ? null : Secret.of(proto.getRefreshToken()),
-                proto.getTokenType(), Instant.ofEpochSecond(proto.getExpiresAt().getSeconds(), proto.getExpiresAt().getNanos()),
+                proto.getTokenType(), ProtoTime.instant(proto.getExpiresAt()),
                 proto.getScopesList(), extras);
     }
 }

@@ -1,15 +1,14 @@
 package dev.polymux.registry.installation.grpc;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.Timestamp;
 
-import dev.polymux.proto.registry.v1.ConnectionKind;
+import dev.polymux.common.grpc.ProtoTime;
 import dev.polymux.common.security.ServiceCallers;
+import dev.polymux.proto.registry.v1.ConnectionKind;
 import dev.polymux.proto.registry.v1.Connector;
 import dev.polymux.proto.registry.v1.GetConnectorRequest;
 import dev.polymux.proto.registry.v1.Installation;
@@ -69,7 +68,7 @@ public class RegistryGrpcService implements RegistryService {
             return Connector.newBuilder()
                     .setConnectorId(connector.connectorId).setVersion(connector.version).setKind(kind(connector.kind))
                     .setLabel(connector.label).setReviewState(ReviewState.valueOf("REVIEW_STATE_" + connector.state.toUpperCase()))
-                    .setManifestJson(connector.manifest).setUpdatedAt(timestamp(connector.updatedAt))
+                    .setManifestJson(connector.manifest).setUpdatedAt(ProtoTime.timestamp(connector.updatedAt))
                     .build();
         });
     }
@@ -118,9 +117,5 @@ public class RegistryGrpcService implements RegistryService {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Stored scopes are not JSON", e);
         }
-    }
-
-    private static Timestamp timestamp(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
     }
 }

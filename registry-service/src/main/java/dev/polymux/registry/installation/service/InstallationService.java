@@ -186,14 +186,7 @@ public class InstallationService {
             return Uni.createFrom().nullItem();
         }
         return connectors.findVersion(installation.connectorId, installation.connectorVersion).map(connector -> {
-            if (connector == null) {
-                return null;
-            }
-            try {
-                return mapper.readTree(connector.manifest);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("A stored connector manifest is not JSON", e);
-            }
+            return connector == null ? null : parse(connector.manifest, "connector manifest");
         });
     }
 
@@ -209,28 +202,25 @@ public class InstallationService {
                 .put("connectorId", installation.connectorId).put("status", installation.status);
         if (extra != null) {
             data.put("connectorVersion", installation.connectorVersion);
-            data.set("scopes", parse(installation.requestedScopes));
+            data.set("scopes", parse(installation.requestedScopes, "scope list"));
             data.setAll(extra);
         }
         return outbox.enqueue(EventTopics.CONNECTION_EVENTS, installation.id,
                 CloudEvent.create(config.eventSource(), type, installation.id, data)).replaceWithVoid();
     }
 
-    private JsonNode parse(String json) {
+    /** JSON this service stored itself; failing to parse it is a bug, not bad input. */
+    private JsonNode parse(String json, String what) {
         try {
             return mapper.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Stored JSON does not parse", e);
+            throw new IllegalStateException("A stored " + what + " is not JSON", e);
         }
     }
 
     private List<JsonNode> connections(PluginVersion plugin) {
-        try {
-            List<JsonNode> entries = new ArrayList<>();
-            mapper.readTree(plugin.manifest).path("connections").forEach(entries::add);
-            return entries;
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("A stored plugin manifest is not JSON", e);
-        }
+        List<JsonNode> entries = new ArrayList<>();
+        parse(plugin.manifest, "plugin manifest").path("connections").forEach(entries::add);
+        return entries;
     }
 }

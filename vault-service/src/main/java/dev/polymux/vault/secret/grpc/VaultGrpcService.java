@@ -1,14 +1,13 @@
 package dev.polymux.vault.secret.grpc;
 
-import java.time.Instant;
 import java.util.Map;
 
 import org.jboss.logging.Logger;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Timestamp;
 
+import dev.polymux.common.grpc.ProtoTime;
 import dev.polymux.common.security.ServiceCallers;
 import dev.polymux.proto.vault.v1.DeleteInstallationSecretsRequest;
 import dev.polymux.proto.vault.v1.DeleteInstallationSecretsResponse;
@@ -64,7 +63,7 @@ public class VaultGrpcService implements VaultService {
                         }
                         try {
                             Secret.Builder secret = Secret.newBuilder().setInstallationId(opened.installationId())
-                                    .setVersion(opened.version()).setUpdatedAt(timestamp(opened.updatedAt()));
+                                    .setVersion(opened.version()).setUpdatedAt(ProtoTime.timestamp(opened.updatedAt()));
                             for (Map.Entry<String, byte[]> field : opened.fields().entrySet()) {
                                 secret.putFields(field.getKey(), ByteString.copyFrom(field.getValue()));
                             }
@@ -153,9 +152,5 @@ public class VaultGrpcService implements VaultService {
         LOG.errorf(failure, "A vault gRPC call failed");
         return Status.INTERNAL.withDescription("vault-service failed; see its log (" + failure.getClass().getSimpleName() + ").")
                 .asRuntimeException();
-    }
-
-    private static Timestamp timestamp(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
     }
 }
