@@ -48,19 +48,17 @@ public class ConnectorHandlers {
         this.mapper = mapper;
     }
 
+    /** Cached per connector version: the manifest is parsed and the handler built once, on first use. */
     public Uni<GrantHandler> of(KnownInstallation installation) {
-        return manifestHandler(installation.connectorId + "@" + installation.connectorVersion, parse(installation.manifest));
+        return byVersion.computeIfAbsent(installation.connectorId + "@" + installation.connectorVersion,
+                key -> build(parse(installation.manifest))
+                        .onFailure().invoke(() -> byVersion.remove(key))
+                        .memoize().indefinitely());
     }
 
     /** The handler of a manifest (test-connector runs manifests that are not published yet). */
     public Uni<GrantHandler> forManifest(JsonNode manifest) {
         return build(manifest);
-    }
-
-    private Uni<GrantHandler> manifestHandler(String key, JsonNode manifest) {
-        return byVersion.computeIfAbsent(key, k -> build(manifest)
-                .onFailure().invoke(() -> byVersion.remove(k))
-                .memoize().indefinitely());
     }
 
     private Uni<GrantHandler> build(JsonNode manifest) {

@@ -47,7 +47,7 @@ public class KeyAdminResource {
     @Path("rewrap")
     @Operation(summary = "Rewrap every data key to the primary now, rather than at the job's next round")
     public Uni<KeyStatus> rewrap() {
-        return rotation.rewrapAll().flatMap(done -> rotation.status());
+        return rotation.rewrapAll();
     }
 
     @DELETE

@@ -70,8 +70,8 @@ public class KeyRotationService {
         return crypto.run(keks::rotate)
                 .onFailure(CryptoWork.CryptoFailure.class).transform(KeyRotationService::refusal)
                 .invoke(id -> LOG.infof("Key-encryption key %d is primary now; rewrapping data keys", id))
-                .call(id -> rewrapAll().onFailure().recoverWithItem(0L))
-                .flatMap(id -> status());
+                // Reads keep working whether or not the rewrap finishes now; the job retries what is left.
+                .flatMap(id -> rewrapAll().onFailure().recoverWithUni(this::status));
     }
 
     /** Removes a KEK key, refusing the primary and any key that still wraps a data key. */
@@ -125,18 +125,18 @@ public class KeyRotationService {
         });
     }
 
-    /** Rewraps batches until every data key is under the primary; how many were rewrapped. */
-    public Uni<Long> rewrapAll() {
+    /** Rewraps batches until every data key is under the primary; the key status after it (which also sets the gauges). */
+    public Uni<KeyStatus> rewrapAll() {
         return crypto.run(keks::primaryKeyId).flatMap(primaryKey -> Multi.createBy().repeating()
                 .uni(() -> Panache.withTransaction(() -> rewrapBatch(primaryKey)))
                 .whilst(done -> done == config.rewrap().batchSize())
-                .collect().with(java.util.stream.Collectors.summingLong(Integer::longValue)))
-                .call(total -> status())
+                .collect().with(java.util.stream.Collectors.summingLong(Integer::longValue))
                 .invoke(total -> {
                     if (total > 0) {
-                        LOG.infof("Rewrapped %d data key(s) to key-encryption key %d", total, primary.get());
+                        LOG.infof("Rewrapped %d data key(s) to key-encryption key %d", total, primaryKey);
                     }
-                });
+                }))
+                .flatMap(total -> status());
     }
 
     private Uni<Integer> rewrapBatch(int primaryKey) {
