@@ -1,5 +1,10 @@
 package dev.polymux.dispatch.config;
 
+import java.time.Duration;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -15,7 +20,18 @@ public interface DispatchConfig {
     @WithDefault("1048576")
     int maxEventBytes();
 
+    /**
+     * The longest a call may run, whatever its deadline says: a batch of calls commits when its last call ends, so one
+     * far-off deadline must not hold the partition. Env: POLYMUX_DISPATCH_MAX_CALL_DURATION.
+     */
+    @WithDefault("120s")
+    Duration maxCallDuration();
+
     Retry retry();
+
+    Cache cache();
+
+    Throttle throttle();
 
     /** Retries of 429, 5xx and network errors, within the call's deadline. */
     interface Retry {
@@ -26,13 +42,71 @@ public interface DispatchConfig {
 
         /** The first wait; each later one doubles, with jitter. */
         @WithDefault("200ms")
-        java.time.Duration initialBackoff();
+        Duration initialBackoff();
 
         @WithDefault("10s")
-        java.time.Duration maxBackoff();
+        Duration maxBackoff();
 
         /** A provider's Retry-After is honoured up to this; longer ones end the call as retriable for the engine. */
         @WithDefault("60s")
-        java.time.Duration maxRetryAfter();
+        Duration maxRetryAfter();
+    }
+
+    /** What dispatch keeps in memory between calls, and for how long. */
+    interface Cache {
+
+        /** How long a resolved installation is kept; connection events drop it sooner. */
+        @WithDefault("5m")
+        Duration installationTtl();
+
+        /**
+         * How long a vault secret is kept (every vault read is audited: without a cache, one audit event per call).
+         * Connection events (credentials stored or deleted, uninstall) drop it sooner. 0 turns the cache off.
+         */
+        @WithDefault("60s")
+        Duration secretTtl();
+
+        /** An access token is used until this long before it expires, and asked for with at least this much left. */
+        @WithDefault("30s")
+        Duration tokenMargin();
+
+        /** Entries per cache at most. */
+        @WithDefault("10000")
+        long maxEntries();
+    }
+
+    /**
+     * Concurrency and rate limits. A connector manifest's {@code limits} set its defaults; {@code providers.<connector>}
+     * overrides them, and the values here apply where neither says anything.
+     * Env: POLYMUX_DISPATCH_THROTTLE_PROVIDERS__GITHUB__CONCURRENCY_PER_PROVIDER=32.
+     */
+    interface Throttle {
+
+        @WithDefault("16")
+        int concurrencyPerInstallation();
+
+        @WithDefault("256")
+        int concurrencyPerProvider();
+
+        /** 0: no rate limit. */
+        @WithDefault("0")
+        double requestsPerSecondPerInstallation();
+
+        /** 0: no rate limit. */
+        @WithDefault("0")
+        double requestsPerSecondPerProvider();
+
+        Map<String, ProviderLimits> providers();
+    }
+
+    /** Operator overrides for one connector (provider). */
+    interface ProviderLimits {
+        OptionalInt concurrencyPerInstallation();
+
+        OptionalInt concurrencyPerProvider();
+
+        OptionalDouble requestsPerSecondPerInstallation();
+
+        OptionalDouble requestsPerSecondPerProvider();
     }
 }

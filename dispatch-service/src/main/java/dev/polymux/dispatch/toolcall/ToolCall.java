@@ -11,6 +11,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record ToolCall(String callId, String tenantId, String workflowRunId, String pluginId, String connectionKey, String tool,
         JsonNode arguments, Instant deadline, String traceparent) {
 
+    /** The same call continuing another trace context (dispatch's own span). */
+    public ToolCall withTraceparent(String traceparent) {
+        return new ToolCall(callId, tenantId, workflowRunId, pluginId, connectionKey, tool, arguments, deadline, traceparent);
+    }
+
     @Override
     public String toString() {
         return "ToolCall[" + callId + ", " + tenantId + "/" + pluginId + "/" + connectionKey + ", tool=" + tool + ", deadline=" + deadline + "]";

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.polymux.dispatch.config.DispatchConfig;
+import dev.polymux.dispatch.support.DispatchSettings;
 import dev.polymux.dispatch.toolcall.service.ToolCallReader;
 import dev.polymux.dispatch.toolcall.service.ToolCallReader.Poison;
 import dev.polymux.dispatch.toolcall.service.ToolCallReader.Valid;
@@ -28,22 +30,7 @@ import dev.polymux.dispatch.toolcall.service.ToolCallReader.Valid;
 class ToolCallReaderTest {
 
     private static final String SECRET = "sk_live_PoisonCorpusSecret";
-    private static final ToolCallReader READER = new ToolCallReader(new ObjectMapper(), new DispatchConfig() {
-        @Override
-        public String eventSource() {
-            return "/polymux/dispatch-service";
-        }
-
-        @Override
-        public Retry retry() {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public int maxEventBytes() {
-            return 64 * 1024;
-        }
-    });
+    private static final ToolCallReader READER = new ToolCallReader(new ObjectMapper(), DispatchSettings.with(Map.of("polymux.dispatch.max-event-bytes", "65536")));
 
     @Test
     void theDocumentedExampleIsAValidCall() throws Exception {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import dev.polymux.common.event.CloudEvent;
 import dev.polymux.dispatch.config.DispatchConfig;
+import dev.polymux.dispatch.support.DispatchSettings;
 import dev.polymux.dispatch.toolcall.service.ToolCallReader;
 import dev.polymux.dispatch.toolcall.service.ToolResults;
 import dev.polymux.testing.kafka.EventSchemas;
@@ -28,22 +30,7 @@ class ToolResultsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-    private static final DispatchConfig CONFIG = new DispatchConfig() {
-        @Override
-        public String eventSource() {
-            return "/polymux/dispatch-service";
-        }
-
-        @Override
-        public Retry retry() {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public int maxEventBytes() {
-            return 1 << 20;
-        }
-    };
+    private static final DispatchConfig CONFIG = DispatchSettings.with(Map.of("polymux.dispatch.max-event-bytes", "1048576"));
     private static final ToolResults RESULTS = new ToolResults(JSON, CONFIG);
     private static final Instant RECEIVED = Instant.parse("2026-11-25T14:00:00.020Z");
 

@@ -1,0 +1,153 @@
+package dev.polymux.dispatch.credential.service;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import dev.polymux.common.grpc.ProtoTime;
+import dev.polymux.common.security.ServiceTokens;
+import dev.polymux.connector.sdk.Credentials;
+import dev.polymux.connector.sdk.Secret;
+import dev.polymux.connector.sdk.TokenSet;
+import dev.polymux.dispatch.config.DispatchConfig;
+import dev.polymux.dispatch.grpc.InternalCalls;
+import dev.polymux.dispatch.installation.ResolvedConnection;
+import dev.polymux.dispatch.toolcall.ErrorCode;
+import dev.polymux.dispatch.toolcall.service.CallFailure;
+import dev.polymux.proto.oauth.v1.AccessToken;
+import dev.polymux.proto.oauth.v1.GetAccessTokenRequest;
+import dev.polymux.proto.oauth.v1.InvalidateRequest;
+import dev.polymux.proto.oauth.v1.MutinyOAuthServiceGrpc;
+import dev.polymux.proto.vault.v1.GetSecretRequest;
+import dev.polymux.proto.vault.v1.MutinyVaultServiceGrpc;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.grpc.GrpcClientUtils;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The credentials a call runs with. OAuth connections: an access token from oauth-service, valid for the rest of the
+ * call plus a margin, reused until that margin before it expires. Vault and integration connections: the stored
+ * values from vault-service, kept briefly (every vault read is audited) and dropped on connection events. Nothing
+ * here logs or returns a value in a message.
+ */
+@ApplicationScoped
+public class CredentialSource {
+
+    /** oauth-service answers OUT_OF_RANGE beyond this. */
+    private static final Duration MAX_VALIDITY = Duration.ofHours(1);
+
+    private final MutinyVaultServiceGrpc.MutinyVaultServiceStub vault;
+    private final MutinyOAuthServiceGrpc.MutinyOAuthServiceStub oauth;
+    private final ServiceTokens serviceTokens;
+    private final Duration tokenMargin;
+    private final Cache<String, AccessToken> tokens;
+    private final Cache<String, Map<String, Secret>> secrets;
+
+    public CredentialSource(@GrpcClient("vault") MutinyVaultServiceGrpc.MutinyVaultServiceStub vault,
+            @GrpcClient("oauth") MutinyOAuthServiceGrpc.MutinyOAuthServiceStub oauth, ServiceTokens serviceTokens, DispatchConfig config) {
+        this.vault = vault;
+        this.oauth = oauth;
+        this.serviceTokens = serviceTokens;
+        this.tokenMargin = config.cache().tokenMargin();
+        this.tokens = Caffeine.newBuilder().maximumSize(config.cache().maxEntries()).build();
+        this.secrets = Caffeine.newBuilder().maximumSize(config.cache().maxEntries())
+                .expireAfterWrite(config.cache().secretTtl()).build();
+    }
+
+    /** Credentials for one call to {@code connection} that must end by {@code deadline}. */
+    public Uni<Credentials> forCall(ResolvedConnection connection, String purpose, Instant deadline) {
+        return connection.oauth() ? accessToken(connection, deadline).map(CredentialSource::credentials)
+                : storedValues(connection, purpose, deadline).map(Credentials::fields);
+    }
+
+    /**
+     * The provider rejected these credentials (HTTP 401). OAuth: tell oauth-service, so that the next token is a
+     * refreshed one; vault: drop the cached values, so that the next call reads what the installer stored since.
+     */
+    public Uni<Void> rejected(ResolvedConnection connection, Credentials credentials, Instant deadline) {
+        if (!(credentials instanceof Credentials.OAuthToken rejected)) {
+            secrets.invalidate(connection.installationId());
+            return Uni.createFrom().voidItem();
+        }
+        tokens.asMap().computeIfPresent(connection.installationId(),
+                (id, cached) -> cached.getAccessToken().equals(rejected.tokens().accessToken().reveal()) ? null : cached);
+        InvalidateRequest request = InvalidateRequest.newBuilder().setTenantId(connection.tenantId())
+                .setInstallationId(connection.installationId()).setAccessToken(rejected.tokens().accessToken().reveal()).build();
+        return InternalCalls.retryingTransient(Uni.createFrom().deferred(() -> oauthClient(deadline).invalidate(request)))
+                .onFailure().transform(failure -> InternalCalls.unreachable("oauth-service", failure))
+                .replaceWithVoid();
+    }
+
+    /** A connection event arrived for this installation: whatever is cached for it may be stale. */
+    public void forget(String installationId) {
+        tokens.invalidate(installationId);
+        secrets.invalidate(installationId);
+    }
+
+    private Uni<AccessToken> accessToken(ResolvedConnection connection, Instant deadline) {
+        Duration needed = Duration.between(Instant.now(), deadline).plus(tokenMargin);
+        AccessToken cached = tokens.getIfPresent(connection.installationId());
+        if (cached != null && ProtoTime.instant(cached.getExpiresAt()).isAfter(Instant.now().plus(needed))) {
+            return Uni.createFrom().item(cached);
+        }
+        Duration asked = needed.compareTo(MAX_VALIDITY) > 0 ? MAX_VALIDITY : needed.isNegative() ? Duration.ZERO : needed;
+        GetAccessTokenRequest request = GetAccessTokenRequest.newBuilder().setTenantId(connection.tenantId())
+                .setInstallationId(connection.installationId())
+                .setMinValidity(com.google.protobuf.Duration.newBuilder().setSeconds(asked.getSeconds()).setNanos(asked.getNano()))
+                .build();
+        return InternalCalls.retryingTransient(Uni.createFrom().deferred(() -> oauthClient(deadline).getAccessToken(request)))
+                .invoke(token -> tokens.put(connection.installationId(), token))
+                .onFailure().transform(failure -> switch (InternalCalls.code(failure)) {
+                    case NOT_FOUND -> new CallFailure(ErrorCode.CONNECTION_NOT_ACTIVE, InternalCalls.description(failure,
+                            "Connection '" + connection.connectionKey() + "' is not connected yet."));
+                    case FAILED_PRECONDITION -> new CallFailure(ErrorCode.GRANT_BROKEN, InternalCalls.description(failure,
+                            "The grant of connection '" + connection.connectionKey() + "' is broken; reconnect it."));
+                    case OUT_OF_RANGE -> new CallFailure(ErrorCode.PROVIDER_ERROR, InternalCalls.description(failure,
+                            "The provider's access tokens do not live long enough for this call's deadline."));
+                    case UNAVAILABLE -> new CallFailure(ErrorCode.PROVIDER_UNAVAILABLE, InternalCalls.description(failure,
+                            "The provider could not issue an access token just now."));
+                    default -> InternalCalls.unreachable("oauth-service", failure);
+                });
+    }
+
+    private Uni<Map<String, Secret>> storedValues(ResolvedConnection connection, String purpose, Instant deadline) {
+        Map<String, Secret> cached = secrets.getIfPresent(connection.installationId());
+        if (cached != null) {
+            return Uni.createFrom().item(cached);
+        }
+        GetSecretRequest request = GetSecretRequest.newBuilder().setTenantId(connection.tenantId())
+                .setInstallationId(connection.installationId()).setPurpose(purpose).build();
+        return InternalCalls.retryingTransient(Uni.createFrom().deferred(() -> vaultClient(deadline).getSecret(request)))
+                .map(stored -> {
+                    Map<String, Secret> values = new LinkedHashMap<>();
+                    stored.getFieldsMap().forEach((field, value) -> values.put(field, Secret.of(value.toString(StandardCharsets.UTF_8))));
+                    return Map.copyOf(values);
+                })
+                .invoke(values -> secrets.put(connection.installationId(), values))
+                .onFailure().transform(failure -> switch (InternalCalls.code(failure)) {
+                    case NOT_FOUND -> new CallFailure(ErrorCode.CONNECTION_NOT_ACTIVE, "No credentials are stored for connection '"
+                            + connection.connectionKey() + "'; the installer has to supply them.");
+                    default -> InternalCalls.unreachable("vault-service", failure);
+                });
+    }
+
+    private static Credentials credentials(AccessToken token) {
+        return Credentials.oauth(new TokenSet(Secret.of(token.getAccessToken()), null, token.getTokenType(),
+                ProtoTime.instant(token.getExpiresAt()), token.getScopesList(), Map.of()));
+    }
+
+    private MutinyVaultServiceGrpc.MutinyVaultServiceStub vaultClient(Instant deadline) {
+        return InternalCalls.until(GrpcClientUtils.attachHeaders(vault, serviceTokens.headers()), deadline);
+    }
+
+    private MutinyOAuthServiceGrpc.MutinyOAuthServiceStub oauthClient(Instant deadline) {
+        return InternalCalls.until(GrpcClientUtils.attachHeaders(oauth, serviceTokens.headers()), deadline);
+    }
+}

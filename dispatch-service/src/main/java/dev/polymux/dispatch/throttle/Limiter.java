@@ -1,0 +1,129 @@
+package dev.polymux.dispatch.throttle;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One key's limits (an installation, or a provider): at most {@code maxConcurrent} calls at once, at most
+ * {@code ratePerSecond} starts per second (a token bucket holding one second's worth; 0 means unlimited), and none
+ * at all while paused (a provider's Retry-After). Waiting is asynchronous and first come, first served: a waiter
+ * holds a future, not a thread, so a slow provider costs memory only for the calls already taken from Kafka.
+ */
+public final class Limiter {
+
+    private final int maxConcurrent;
+    private final double ratePerSecond;
+    private final double burst;
+    private final ScheduledExecutorService timer;
+    private final ArrayDeque<CompletableFuture<Void>> waiting = new ArrayDeque<>();
+
+    private int inFlight;
+    private double tokens;
+    private long refilledAt = System.nanoTime();
+    private long pausedUntil = System.nanoTime();
+    private long wakeUpAt = Long.MAX_VALUE;
+
+    public Limiter(int maxConcurrent, double ratePerSecond, ScheduledExecutorService timer) {
+        this.maxConcurrent = Math.max(1, maxConcurrent);
+        this.ratePerSecond = Math.max(0, ratePerSecond);
+        this.burst = Math.max(1, this.ratePerSecond);
+        this.tokens = burst;
+        this.timer = timer;
+    }
+
+    /**
+     * Completes when the caller may start; it must then {@link #release()} when done. Cancelling the future gives up
+     * the place in line (a cancelled future that completed anyway has its slot handed back by the canceller).
+     */
+    public CompletableFuture<Void> acquire() {
+        CompletableFuture<Void> turn = new CompletableFuture<>();
+        synchronized (this) {
+            waiting.add(turn);
+        }
+        drain();
+        return turn;
+    }
+
+    public void release() {
+        synchronized (this) {
+            inFlight--;
+        }
+        drain();
+    }
+
+    /** Nobody starts before {@code wait} has passed (it only ever extends a pause). */
+    public void pauseFor(Duration wait) {
+        synchronized (this) {
+            pausedUntil = Math.max(pausedUntil, System.nanoTime() + wait.toNanos());
+        }
+    }
+
+    public synchronized int inFlight() {
+        return inFlight;
+    }
+
+    public synchronized int waiting() {
+        return waiting.size();
+    }
+
+    private void drain() {
+        List<CompletableFuture<Void>> granted = new ArrayList<>();
+        synchronized (this) {
+            long now = System.nanoTime();
+            refill(now);
+            while (!waiting.isEmpty()) {
+                CompletableFuture<Void> head = waiting.peek();
+                if (head.isDone()) {
+                    waiting.poll(); // gave up waiting
+                    continue;
+                }
+                if (inFlight >= maxConcurrent) {
+                    break; // a release drains again
+                }
+                long wait = Math.max(pausedUntil - now, ratePerSecond > 0 && tokens < 1 ? (long) ((1 - tokens) / ratePerSecond * 1e9) : 0);
+                if (wait > 0) {
+                    wakeUpIn(now, wait);
+                    break;
+                }
+                waiting.poll();
+                inFlight++;
+                if (ratePerSecond > 0) {
+                    tokens -= 1;
+                }
+                granted.add(head);
+            }
+        }
+        for (CompletableFuture<Void> turn : granted) {
+            if (!turn.complete(null)) {
+                release(); // cancelled between the check and now
+            }
+        }
+    }
+
+    private void refill(long now) {
+        if (ratePerSecond > 0) {
+            tokens = Math.min(burst, tokens + (now - refilledAt) / 1e9 * ratePerSecond);
+        }
+        refilledAt = now;
+    }
+
+    /** One timer at a time, at the earliest moment someone can go. */
+    private void wakeUpIn(long now, long wait) {
+        long at = now + wait;
+        if (at >= wakeUpAt && wakeUpAt > now) {
+            return;
+        }
+        wakeUpAt = at;
+        timer.schedule(() -> {
+            synchronized (this) {
+                wakeUpAt = Long.MAX_VALUE;
+            }
+            drain();
+        }, wait, TimeUnit.NANOSECONDS);
+    }
+}

@@ -1,0 +1,128 @@
+package dev.polymux.dispatch.throttle.service;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import dev.polymux.dispatch.config.DispatchConfig;
+import dev.polymux.dispatch.installation.ResolvedConnection;
+import dev.polymux.dispatch.throttle.Limiter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Per-installation and per-provider limits for provider calls. Each call takes its installation's turn, then its
+ * provider's (always in that order, so waits cannot deadlock). Limits come from the connector manifest's
+ * {@code limits}, then the operator's {@code polymux.dispatch.throttle.providers.<connector>.*}, then the defaults.
+ * A provider's Retry-After pauses the installation for every call, not only the one that was told.
+ */
+@ApplicationScoped
+public class Throttles {
+
+    /** Both turns of one call; released once, when the attempt ends. */
+    public record Permit(Limiter installation, Limiter provider) {
+        public void release() {
+            provider.release();
+            installation.release();
+        }
+    }
+
+    private final DispatchConfig.Throttle config;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+            .name("dispatch-throttle-timer").daemon().factory());
+    private final Cache<String, Limiter> installations = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).build();
+    private final ConcurrentHashMap<String, Limiter> providers = new ConcurrentHashMap<>();
+    private final Timer waits;
+
+    public Throttles(DispatchConfig config, MeterRegistry meters) {
+        this.config = config.throttle();
+        this.waits = Timer.builder("polymux.dispatch.throttle.wait").description("Time calls waited for their installation's and provider's turn")
+                .publishPercentileHistogram().register(meters);
+    }
+
+    /** The call's turn at both limits; cancelling while waiting gives the places up. */
+    public Uni<Permit> acquire(ResolvedConnection connection) {
+        Limiter installation = installationLimiter(connection);
+        Limiter provider = providerLimiter(connection);
+        long started = System.nanoTime();
+        return turn(installation)
+                .flatMap(ignored -> turn(provider).onFailure().invoke(installation::release).onCancellation().invoke(installation::release))
+                .map(ignored -> {
+                    waits.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    return new Permit(installation, provider);
+                });
+    }
+
+    /** The provider asked this installation to wait: every call of it waits. */
+    public void slowDown(ResolvedConnection connection, Duration retryAfter) {
+        installationLimiter(connection).pauseFor(retryAfter);
+    }
+
+    private static Uni<Void> turn(Limiter limiter) {
+        return Uni.createFrom().deferred(() -> {
+            CompletableFuture<Void> turn = limiter.acquire();
+            return Uni.createFrom().completionStage(turn).onCancellation().invoke(() -> {
+                if (!turn.cancel(false)) {
+                    limiter.release(); // granted just as the caller gave up
+                }
+            });
+        });
+    }
+
+    private Limiter installationLimiter(ResolvedConnection connection) {
+        return installations.get(connection.installationId(), id -> new Limiter(
+                limit(connection, "concurrencyPerInstallation", config.concurrencyPerInstallation()),
+                rate(connection, "requestsPerSecondPerInstallation", config.requestsPerSecondPerInstallation()), timer));
+    }
+
+    private Limiter providerLimiter(ResolvedConnection connection) {
+        return providers.computeIfAbsent(connection.connectorLabel(), id -> new Limiter(
+                limit(connection, "concurrencyPerProvider", config.concurrencyPerProvider()),
+                rate(connection, "requestsPerSecondPerProvider", config.requestsPerSecondPerProvider()), timer));
+    }
+
+    private int limit(ResolvedConnection connection, String name, int fallback) {
+        DispatchConfig.ProviderLimits override = config.providers().get(connection.connectorLabel());
+        if (override != null) {
+            var configured = "concurrencyPerInstallation".equals(name) ? override.concurrencyPerInstallation() : override.concurrencyPerProvider();
+            if (configured.isPresent()) {
+                return configured.getAsInt();
+            }
+        }
+        JsonNode fromManifest = manifestLimit(connection, name);
+        return fromManifest.canConvertToInt() && fromManifest.asInt() > 0 ? fromManifest.asInt() : fallback;
+    }
+
+    private double rate(ResolvedConnection connection, String name, double fallback) {
+        DispatchConfig.ProviderLimits override = config.providers().get(connection.connectorLabel());
+        if (override != null) {
+            var configured = "requestsPerSecondPerInstallation".equals(name) ? override.requestsPerSecondPerInstallation()
+                    : override.requestsPerSecondPerProvider();
+            if (configured.isPresent()) {
+                return configured.getAsDouble();
+            }
+        }
+        JsonNode fromManifest = manifestLimit(connection, name);
+        return fromManifest.isNumber() && fromManifest.asDouble() > 0 ? fromManifest.asDouble() : fallback;
+    }
+
+    private static JsonNode manifestLimit(ResolvedConnection connection, String name) {
+        return connection.manifest() == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
+                : connection.manifest().path("limits").path(name);
+    }
+
+    @PreDestroy
+    void stop() {
+        timer.shutdownNow();
+    }
+}

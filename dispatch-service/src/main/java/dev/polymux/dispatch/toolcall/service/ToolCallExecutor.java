@@ -1,0 +1,195 @@
+package dev.polymux.dispatch.toolcall.service;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.polymux.common.event.CloudEvent;
+import dev.polymux.connector.sdk.Credentials;
+import dev.polymux.connector.sdk.DispatchContext;
+import dev.polymux.connector.sdk.ToolOutcome;
+import dev.polymux.dispatch.config.DispatchConfig;
+import dev.polymux.dispatch.credential.service.CredentialSource;
+import dev.polymux.dispatch.installation.ResolvedConnection;
+import dev.polymux.dispatch.installation.service.InstallationResolver;
+import dev.polymux.dispatch.throttle.service.Throttles;
+import dev.polymux.dispatch.toolcall.ErrorCode;
+import dev.polymux.dispatch.toolcall.ToolCall;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Runs one tool call to its one result: resolve the connection, find the tool and check the arguments, get the
+ * credentials, then attempt the provider call within the deadline. 429/5xx/network failures are retried by
+ * {@link RetryPolicy} (a Retry-After pauses the whole installation); a 401 reports the token, refreshes once and
+ * retries once; everything else ends the call. Waiting is a timer, never a thread. The result never fails: whatever
+ * goes wrong becomes an error result.
+ */
+@ApplicationScoped
+public class ToolCallExecutor {
+
+    private static final Logger LOG = Logger.getLogger(ToolCallExecutor.class);
+
+    /** A call's result, with what metrics count once it is committed. */
+    public record Executed(CloudEvent result, String connector, String tool, String outcome, Duration took) {
+    }
+
+    /** The state of one call while it runs. */
+    private static final class Run {
+        final ToolCall call;
+        final Instant receivedAt;
+        final Instant deadline;
+        ResolvedConnection connection;
+        ConnectorTools.Tool tool;
+        Credentials credentials;
+        Instant startedAt;
+        int attempts;
+        boolean refreshed;
+
+        Run(ToolCall call, Instant receivedAt, Instant deadline) {
+            this.call = call;
+            this.receivedAt = receivedAt;
+            this.deadline = deadline;
+        }
+
+        String connector() {
+            return connection == null ? "unresolved" : connection.connectorLabel();
+        }
+
+        String toolLabel() {
+            return tool == null ? "unknown" : tool.name();
+        }
+    }
+
+    private final InstallationResolver resolver;
+    private final ConnectorTools tools;
+    private final CredentialSource credentials;
+    private final Throttles throttles;
+    private final ToolResults results;
+    private final DispatchMetrics metrics;
+    private final RetryPolicy retryPolicy;
+    private final DispatchConfig config;
+
+    public ToolCallExecutor(InstallationResolver resolver, ConnectorTools tools, CredentialSource credentials, Throttles throttles,
+            ToolResults results, DispatchMetrics metrics, DispatchConfig config) {
+        this.resolver = resolver;
+        this.tools = tools;
+        this.credentials = credentials;
+        this.throttles = throttles;
+        this.results = results;
+        this.metrics = metrics;
+        this.config = config;
+        this.retryPolicy = new RetryPolicy(config.retry(), () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    public Uni<Executed> execute(ToolCall received, Instant receivedAt) {
+        ToolCall call = received.withTraceparent(TraceContext.childOf(received.traceparent()));
+        Instant cap = receivedAt.plus(config.maxCallDuration());
+        Run run = new Run(call, receivedAt, call.deadline().isBefore(cap) ? call.deadline() : cap);
+        Duration remaining = Duration.between(Instant.now(), run.deadline);
+        if (remaining.isNegative() || remaining.isZero()) {
+            return Uni.createFrom().item(failed(run, new CallFailure(ErrorCode.DEADLINE_EXCEEDED,
+                    "The call's deadline had passed when it arrived; it was not started.")));
+        }
+        return Uni.createFrom().deferred(() -> {
+            metrics.started();
+            return resolver.resolve(call, run.deadline)
+                    .flatMap(connection -> {
+                        run.connection = connection;
+                        run.tool = tools.find(connection, call.tool(), call.arguments());
+                        return credentials.forCall(connection, "dispatch " + connection.connectorLabel() + "." + call.tool()
+                                + " call " + call.callId(), run.deadline);
+                    })
+                    .flatMap(credentials -> {
+                        run.credentials = credentials;
+                        return attempt(run);
+                    })
+                    .ifNoItem().after(remaining).failWith(() -> new CallFailure(ErrorCode.DEADLINE_EXCEEDED,
+                            "The call did not finish before its deadline" + (run.attempts > 0 ? " (" + run.attempts + " attempts)." : ".")))
+                    .onFailure().recoverWithItem(failure -> failed(run, failure))
+                    .onTermination().invoke(metrics::ended);
+        });
+    }
+
+    private Uni<Executed> attempt(Run run) {
+        return throttles.acquire(run.connection).flatMap(permit -> {
+            run.attempts++;
+            if (run.startedAt == null) {
+                run.startedAt = Instant.now();
+            }
+            DispatchContext context = new DispatchContext(run.call.callId(), run.call.tenantId(), run.connection.installationId(),
+                    run.deadline, run.call.traceparent());
+            return tools.run(run.tool, run.call.arguments(), run.credentials, context)
+                    .onTermination().invoke(permit::release);
+        }).flatMap(outcome -> next(run, outcome));
+    }
+
+    private Uni<Executed> next(Run run, ToolOutcome outcome) {
+        return switch (outcome) {
+            case ToolOutcome.Success success -> Uni.createFrom().item(succeeded(run, success.output()));
+            case ToolOutcome.RetriableFailure retriable -> retryLater(run, retriable);
+            case ToolOutcome.CredentialsRejected rejected -> {
+                if (!run.connection.oauth() || run.refreshed) {
+                    yield Uni.createFrom().failure(new CallFailure(ErrorCode.CREDENTIALS_REJECTED, rejected.message()
+                            + (run.refreshed ? ", also after a refresh." : ".")));
+                }
+                run.refreshed = true;
+                metrics.retry(run.connector(), "credentials-refreshed");
+                yield credentials.rejected(run.connection, run.credentials, run.deadline)
+                        .flatMap(ignored -> credentials.forCall(run.connection, "dispatch retry after 401, call " + run.call.callId(), run.deadline))
+                        .flatMap(fresh -> {
+                            run.credentials = fresh;
+                            return attempt(run);
+                        });
+            }
+            case ToolOutcome.GrantBroken broken -> Uni.createFrom().failure(new CallFailure(ErrorCode.GRANT_BROKEN, broken.sentence()));
+            case ToolOutcome.BadArguments bad -> Uni.createFrom().failure(new CallFailure(ErrorCode.BAD_ARGUMENTS, bad.problems().isEmpty()
+                    ? bad.message() : bad.message() + ": " + String.join(", ", bad.problems())));
+            case ToolOutcome.Failed failed -> Uni.createFrom().failure(new CallFailure(ErrorCode.PROVIDER_ERROR, failed.message()));
+        };
+    }
+
+    private Uni<Executed> retryLater(Run run, ToolOutcome.RetriableFailure retriable) {
+        if (retriable.retryAfter().isPresent() && !retriable.retryAfter().get().isZero()) {
+            throttles.slowDown(run.connection, retriable.retryAfter().get());
+        }
+        Optional<Duration> wait = retryPolicy.nextWait(run.attempts, retriable.retryAfter(), Instant.now(), run.deadline);
+        boolean rateLimited = retriable.status() == 429;
+        if (wait.isEmpty()) {
+            return Uni.createFrom().failure(new CallFailure(rateLimited ? ErrorCode.RATE_LIMITED : ErrorCode.PROVIDER_UNAVAILABLE,
+                    retriable.message() + " after " + run.attempts + (run.attempts == 1 ? " attempt." : " attempts."),
+                    retriable.retryAfter().orElse(null)));
+        }
+        metrics.retry(run.connector(), rateLimited ? "rate-limited" : "unavailable");
+        LOG.debugf("Call %s: attempt %d got HTTP %d; next in %d ms", run.call.callId(), run.attempts, retriable.status(), wait.get().toMillis());
+        return Uni.createFrom().voidItem().onItem().delayIt().by(wait.get()).flatMap(ignored -> attempt(run));
+    }
+
+    private Executed succeeded(Run run, JsonNode output) {
+        Instant now = Instant.now();
+        return new Executed(results.succeeded(run.call, output, run.attempts, new ToolResults.Timings(run.receivedAt, run.startedAt, now)),
+                run.connector(), run.toolLabel(), "succeeded", Duration.between(run.receivedAt, now));
+    }
+
+    private Executed failed(Run run, Throwable failure) {
+        CallFailure reason = failure instanceof CallFailure known ? known : unexpected(run, failure);
+        Instant now = Instant.now();
+        CloudEvent result = results.failed(run.call, reason.code(), reason.getMessage(), reason.retryAfter(), run.attempts,
+                new ToolResults.Timings(run.receivedAt, run.startedAt, now));
+        return new Executed(result, run.connector(), run.toolLabel(), reason.code().name(), Duration.between(run.receivedAt, now));
+    }
+
+    /** A fault of ours: logged by class and call id (a message could quote anything), answered as INTERNAL. */
+    private static CallFailure unexpected(Run run, Throwable failure) {
+        LOG.errorf("Call %s failed unexpectedly: %s at %s", run.call.callId(), failure.getClass().getName(),
+                failure.getStackTrace().length > 0 ? failure.getStackTrace()[0] : "?");
+        return new CallFailure(ErrorCode.INTERNAL, "The dispatcher failed on this call (" + failure.getClass().getSimpleName()
+                + "); publish it again.");
+    }
+}
