@@ -64,9 +64,20 @@ public class BuiltinConnectors {
     /** The configured OAuth client; an empty one when unset, which fails the grant with a message naming the keys. */
     public static OAuthClientRegistration oauthClient(String connectorId, ConnectorsConfig config) {
         ConnectorsConfig.OAuthClient client = config.oauthClients().get(connectorId);
+        if (client == null) {
+            // From the environment (POLYMUX_CONNECTORS_OAUTH_CLIENTS__GOOGLE_DRIVE__CLIENT_ID), SmallRye Config cannot
+            // tell a dash from a dot in a map key and yields "google.drive": match keys with the separators ignored.
+            String wanted = separatorsIgnored(connectorId);
+            client = config.oauthClients().entrySet().stream().filter(entry -> separatorsIgnored(entry.getKey()).equals(wanted))
+                    .map(java.util.Map.Entry::getValue).findFirst().orElse(null);
+        }
         if (client == null || client.clientId().isEmpty()) {
             return new OAuthClientRegistration("", Secret.of(""));
         }
         return new OAuthClientRegistration(client.clientId().get(), Secret.of(client.clientSecret().orElse("")));
+    }
+
+    private static String separatorsIgnored(String key) {
+        return key.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "");
     }
 }

@@ -12,10 +12,10 @@ import java.util.concurrent.TimeUnit;
  * A real Mosquitto broker of the test's own, with a password file, on a free port of 127.0.0.1; stopped by
  * {@link #close()}. Needs the mosquitto package (.ci/run installs it where it is missing).
  */
-final class MosquittoBroker implements AutoCloseable {
+public final class MosquittoBroker implements AutoCloseable {
 
-    static final String USER = "polymux";
-    static final String PASSWORD = "mqtt-test-password-51c2";
+    public static final String USER = "polymux";
+    public static final String PASSWORD = "mqtt-test-password-51c2";
 
     private final Process process;
     private final int port;
@@ -25,7 +25,7 @@ final class MosquittoBroker implements AutoCloseable {
         this.port = port;
     }
 
-    static MosquittoBroker start(Path dir) throws IOException, InterruptedException {
+    public static MosquittoBroker start(Path dir) throws IOException, InterruptedException {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
@@ -58,11 +58,11 @@ final class MosquittoBroker implements AutoCloseable {
         throw new IllegalStateException("Mosquitto did not start; its log: " + Files.readString(dir.resolve("mosquitto.log")));
     }
 
-    String url() {
+    public String url() {
         return "mqtt://127.0.0.1:" + port;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
