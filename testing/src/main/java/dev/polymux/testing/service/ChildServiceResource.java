@@ -66,8 +66,10 @@ public abstract class ChildServiceResource implements QuarkusTestResourceLifecyc
             throw new IllegalStateException(jar + " is missing: build " + module() + " first (./mvnw install -pl " + module() + " -DskipTests)");
         }
         PostgresServer pg = PostgresResource.server();
-        database = "polymux_child_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
-        pg.createDatabaseIfMissing(database);
+        if (database == null) { // a restart after kill() keeps the database, as a restarted pod would
+            database = "polymux_child_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
+            pg.createDatabaseIfMissing(database);
+        }
         httpPort = freePort();
         int managementPort = freePort();
         try {
@@ -137,6 +139,23 @@ public abstract class ChildServiceResource implements QuarkusTestResourceLifecyc
     /** The child's HTTP (and gRPC) port, while it runs. */
     public int httpPort() {
         return httpPort;
+    }
+
+    /**
+     * Kills the child at once ({@code kill -9}: no shutdown hook, no graceful shutdown, nothing flushed), keeping its
+     * database, so that {@link #start()} restarts it as a crashed pod is restarted.
+     */
+    public void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.infof("%s killed (SIGKILL)", module());
+            process = null;
+        }
     }
 
     @Override

@@ -1,0 +1,39 @@
+package dev.polymux.dispatch.support;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import dev.polymux.testing.security.TestTokens;
+import dev.polymux.testing.service.ChildServiceResource;
+
+/**
+ * dispatch-service as built (its quarkus-app jar), as a process that can be killed with SIGKILL and restarted with
+ * the same transactional id, as a crashed pod comes back. For integration tests, which run after packaging.
+ */
+public class DispatchChild extends ChildServiceResource {
+
+    private final String transactionalId;
+
+    public DispatchChild(String transactionalId) {
+        this.transactionalId = transactionalId;
+    }
+
+    @Override
+    protected String module() {
+        return "dispatch-service";
+    }
+
+    @Override
+    protected Map<String, String> environment(Path workDir) {
+        return Map.of("POLYMUX_SERVICE_TOKEN", TestTokens.service("dispatch-service", 24 * 3600).substring("Bearer ".length()),
+                "POLYMUX_REGISTRY_PORT", String.valueOf(RegistryChild.port),
+                "POLYMUX_VAULT_PORT", String.valueOf(VaultChild.port),
+                "POLYMUX_OAUTH_PORT", String.valueOf(OAuthChild.port),
+                "POLYMUX_DISPATCH_TRANSACTIONAL_ID", transactionalId);
+    }
+
+    @Override
+    protected Map<String, String> configForTheAppUnderTest(int httpPort) {
+        return Map.of();
+    }
+}

@@ -1,0 +1,152 @@
+package dev.polymux.dispatch.toolcall;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.polymux.common.event.EventTopics;
+import dev.polymux.dispatch.support.AuthorizationServer;
+import dev.polymux.dispatch.support.DispatchChild;
+import dev.polymux.dispatch.support.OAuthChild;
+import dev.polymux.dispatch.support.Platform;
+import dev.polymux.dispatch.support.ProviderStub;
+import dev.polymux.dispatch.support.RegistryChild;
+import dev.polymux.dispatch.support.Suite;
+import dev.polymux.dispatch.support.ToolCalls;
+import dev.polymux.dispatch.support.VaultChild;
+import dev.polymux.testing.kafka.KafkaBroker;
+import io.restassured.RestAssured;
+
+/**
+ * The crash test: 2,000 calls published, the dispatcher (the packaged service, a child process) killed with SIGKILL
+ * midway and restarted; every call id then has exactly one result on polymux.tool-results.v1 for a read_committed
+ * reader. Runs after packaging (failsafe), against the real registry and vault-service as child processes.
+ */
+class DispatcherCrashIT {
+
+    private static final int CALLS = 2000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<Runnable> STOPS = new ArrayList<>();
+
+    @BeforeAll
+    static void platform() {
+        KafkaBroker.bootstrapServers();
+        List.of(EventTopics.TOOL_CALLS, EventTopics.TOOL_RESULTS, EventTopics.TOOL_CALLS_DLQ, EventTopics.CONNECTION_EVENTS,
+                EventTopics.REGISTRY_EVENTS, EventTopics.AUDIT_EVENTS).forEach(topic -> KafkaBroker.ensureTopic(topic, 3));
+        RestAssured.baseURI = "http://localhost";
+        for (var resource : List.of(new AuthorizationServer(), new ProviderStub(), new RegistryChild(), new VaultChild(), new OAuthChild())) {
+            resource.start();
+            STOPS.addFirst(resource::stop);
+        }
+        Suite.published();
+    }
+
+    @AfterAll
+    static void stop() {
+        STOPS.forEach(Runnable::run);
+    }
+
+    @Test
+    void everyCallHasExactlyOneResultAfterTheDispatcherIsKilledMidwayAndRestarted() throws Exception {
+        String tenant = "crash-" + UUID.randomUUID().toString().substring(0, 8);
+        String installation = Platform.install(tenant, Suite.PLUGIN).get("acme");
+        Platform.storeCredentials(tenant, installation, "{\"value\":\"acme_live_crash\"}");
+        // Slow enough that the kill lands while batches are in flight.
+        ProviderStub.server().stubFor(get(urlPathMatching("/widgets/crash-.*")).willReturn(aResponse().withStatus(200)
+                .withFixedDelay(100).withHeader("Content-Type", "application/json").withBody("{\"ok\":true}")));
+
+        DispatchChild dispatcher = new DispatchChild("dispatch-crash-test");
+        dispatcher.start();
+        try (KafkaConsumer<String, String> results = committedResults(); ToolCalls calls = new ToolCalls()) {
+            List<String> callIds = new ArrayList<>();
+            for (int i = 0; i < CALLS; i++) {
+                String callId = "crash-" + i + "-" + UUID.randomUUID();
+                callIds.add(callId);
+                calls.publish(callId, ToolCalls.event(callId, tenant, Suite.PLUGIN, "acme", "get_widget",
+                        "{\"id\":\"crash-" + i + "\"}", Instant.now().plusSeconds(120)));
+            }
+            calls.flush();
+
+            Map<String, Integer> seen = new HashMap<>();
+            List<JsonNode> all = new ArrayList<>();
+            Instant until = Instant.now().plusSeconds(60);
+            // Kill while a batch is in flight: some results committed, and provider calls made whose results are not.
+            while ((seen.size() < CALLS / 5 || providerCalls() <= seen.size() + 50) && Instant.now().isBefore(until)) {
+                read(results, seen, all);
+            }
+            int beforeKill = seen.size();
+            dispatcher.kill();
+            assertTrue(beforeKill > 0 && beforeKill < CALLS, "killed midway: " + beforeKill + " of " + CALLS + " results were committed");
+
+            dispatcher.start(); // the same transactional id: the restarted replica fences its former self
+            until = Instant.now().plusSeconds(180);
+            while (seen.size() < CALLS && Instant.now().isBefore(until)) {
+                read(results, seen, all);
+            }
+            Instant settle = Instant.now().plusSeconds(5); // duplicates, if any, would arrive now
+            while (Instant.now().isBefore(settle)) {
+                read(results, seen, all);
+            }
+
+            assertEquals(CALLS, seen.size(), "every call has a result");
+            assertTrue(seen.keySet().containsAll(callIds));
+            List<String> duplicated = seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+            assertEquals(List.of(), duplicated, "exactly one result per call id");
+            assertEquals(CALLS, all.stream().filter(r -> "succeeded".equals(r.path("data").path("status").asText())).count(),
+                    "every call succeeded");
+            int providerCalls = providerCalls();
+            assertTrue(providerCalls > CALLS, "calls in flight at the kill ran again");
+            System.out.printf("Crash test: %d results committed before the kill; the provider saw %d requests for %d calls "
+                    + "(calls in flight at the kill ran again; their first results were never committed)%n", beforeKill, providerCalls, CALLS);
+        } finally {
+            dispatcher.stop();
+        }
+    }
+
+    private static int providerCalls() {
+        return ProviderStub.server().findAll(getRequestedFor(urlPathMatching("/widgets/crash-.*"))).size();
+    }
+
+    private static KafkaConsumer<String, String> committedResults() {
+        Map<String, Object> config = new HashMap<>(KafkaBroker.clientConfig());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "crash-test-" + UUID.randomUUID());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
+        consumer.subscribe(List.of(EventTopics.TOOL_RESULTS));
+        return consumer;
+    }
+
+    private static void read(KafkaConsumer<String, String> consumer, Map<String, Integer> seen, List<JsonNode> all) throws Exception {
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+            JsonNode result = JSON.readTree(record.value());
+            String callId = result.path("data").path("callId").asText();
+            if (callId.startsWith("crash-")) {
+                seen.merge(callId, 1, Integer::sum);
+                all.add(result);
+            }
+        }
+    }
+}
