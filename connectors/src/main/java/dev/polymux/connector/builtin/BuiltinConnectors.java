@@ -40,8 +40,9 @@ public class BuiltinConnectors {
 
     @Produces
     @Singleton
-    HttpToolEngine httpToolEngine(Vertx vertx) {
-        return new HttpToolEngine(WebClient.create(vertx), JSON);
+    HttpToolEngine httpToolEngine(Vertx vertx, ConnectorsConfig config) {
+        return new HttpToolEngine(WebClient.create(vertx, new io.vertx.ext.web.client.WebClientOptions()
+                .setMaxPoolSize(config.http().maxConnectionsPerHost()).setKeepAlive(true)), JSON);
     }
 
     @Produces

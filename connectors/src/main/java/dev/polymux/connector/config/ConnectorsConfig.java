@@ -21,6 +21,18 @@ public interface ConnectorsConfig {
 
     Mqtt mqtt();
 
+    Http http();
+
+    /** The HTTP client of declarative tools (one per service, shared by every connector). */
+    interface Http {
+        /**
+         * Connections kept per provider host. The client's own default (5) made every call to one provider wait
+         * for one of five sockets. Env: POLYMUX_CONNECTORS_HTTP_MAX_CONNECTIONS_PER_HOST.
+         */
+        @io.smallrye.config.WithDefault("100")
+        int maxConnectionsPerHost();
+    }
+
     interface OAuthClient {
         Optional<String> clientId();
 

@@ -44,6 +44,7 @@ import dev.polymux.dispatch.support.VaultChild;
 import dev.polymux.testing.kafka.EventSchemas;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.kafka.KafkaEvents;
+import dev.polymux.testing.logging.LogCapture;
 import dev.polymux.testing.postgres.PostgresResource;
 import dev.polymux.testing.security.TestTokens;
 import io.quarkus.test.common.ResourceArg;
@@ -217,6 +218,39 @@ class DispatchPipelineTest {
             assertTrue(subscriber.waitFor(20, TimeUnit.SECONDS), "the subscriber got its message");
             assertEquals("temperature=21.5", Files.readString(received, StandardCharsets.UTF_8).trim());
         }
+    }
+
+    @Test
+    void noCredentialReachesALogAResultOrAMetric() {
+        String tenant = tenant();
+        Map<String, String> ids = Platform.install(tenant, Suite.PLUGIN);
+        String key = "acme_live_scan_" + UUID.randomUUID().toString().replace("-", "");
+        Platform.storeCredentials(tenant, ids.get("acme"), "{\"value\":\"" + key + "\"}");
+        Platform.connect(tenant, ids.get("acme_oauth"));
+        String path = "scan" + tenant.replaceAll("[^a-z]", "");
+        ProviderStub.server().stubFor(get(urlEqualTo("/widgets/scan-1")).willReturn(aResponse().withStatus(500)
+                .withBody("{\"message\":\"echoing your key " + key + "\"}")));
+        ProviderStub.server().stubFor(get(urlEqualTo("/oauth/" + path)).willReturn(aResponse().withStatus(401)));
+        try (LogCapture logs = LogCapture.start()) {
+            JsonNode failedVault = call(tenant, "acme", "get_widget", "{\"id\":\"scan-1\"}");
+            JsonNode failedOAuth = call(tenant, "acme_oauth", "whoami", "{\"path\":\"" + path + "\"}");
+            assertEquals("CREDENTIALS_REJECTED", failedOAuth.path("data").path("error").path("code").asText(), failedOAuth.toString());
+            List<String> tokens = ProviderStub.server().findAll(getRequestedFor(urlEqualTo("/oauth/" + path))).stream().map(DispatchPipelineTest::bearer).toList();
+            assertEquals(2, tokens.size(), "rejected, refreshed once, rejected again: no third attempt");
+            String metrics = io.restassured.RestAssured.given().port(19284).get("/q/metrics").asString();
+            for (String secret : concat(key, tokens)) {
+                assertEquals(List.of(), logs.linesContaining(secret), "no log line holds a credential");
+                assertFalse(failedVault.toString().contains(secret) || failedOAuth.toString().contains(secret), "no result holds one");
+                assertFalse(metrics.contains(secret), "no metric holds one");
+            }
+            assertTrue(metrics.contains("polymux_dispatch_calls_total"), "the metrics are there to be scanned");
+        }
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new java.util.ArrayList<>(rest);
+        all.addFirst(first);
+        return all;
     }
 
     private static String tenant() {

@@ -136,6 +136,11 @@ public abstract class ChildServiceResource implements QuarkusTestResourceLifecyc
         }
     }
 
+    /** The child's process id while it runs (benchmarks read its memory from /proc), or -1. */
+    public long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     /** The child's HTTP (and gRPC) port, while it runs. */
     public int httpPort() {
         return httpPort;

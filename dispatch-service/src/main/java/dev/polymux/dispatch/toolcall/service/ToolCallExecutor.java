@@ -2,6 +2,7 @@ package dev.polymux.dispatch.toolcall.service;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -14,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.polymux.common.event.CloudEvent;
 import dev.polymux.connector.sdk.Credentials;
 import dev.polymux.connector.sdk.DispatchContext;
+import dev.polymux.connector.sdk.Secret;
 import dev.polymux.connector.sdk.ToolOutcome;
 import dev.polymux.dispatch.config.DispatchConfig;
 import dev.polymux.dispatch.credential.service.CredentialSource;
@@ -180,9 +182,30 @@ public class ToolCallExecutor {
     private Executed failed(Run run, Throwable failure) {
         CallFailure reason = failure instanceof CallFailure known ? known : unexpected(run, failure);
         Instant now = Instant.now();
-        CloudEvent result = results.failed(run.call, reason.code(), reason.getMessage(), reason.retryAfter(), run.attempts,
+        CloudEvent result = results.failed(run.call, reason.code(), redacted(reason.getMessage(), run.credentials), reason.retryAfter(), run.attempts,
                 new ToolResults.Timings(run.receivedAt, run.startedAt, now));
         return new Executed(result, run.connector(), run.toolLabel(), reason.code().name(), Duration.between(run.receivedAt, now));
+    }
+
+    /**
+     * A provider's error message is quoted in the result, and some providers echo what they were sent: any credential
+     * value of the call is cut out of the message before it leaves.
+     */
+    private static String redacted(String message, Credentials credentials) {
+        if (message == null || credentials == null) {
+            return message;
+        }
+        List<String> values = switch (credentials) {
+            case Credentials.OAuthToken oauth -> List.of(oauth.tokens().accessToken().reveal());
+            case Credentials.Fields fields -> fields.values().values().stream().map(Secret::reveal).toList();
+        };
+        String clean = message;
+        for (String value : values) {
+            if (value.length() >= 4) { // shorter values are not secrets worth hiding, and would blank ordinary words
+                clean = clean.replace(value, "[redacted]");
+            }
+        }
+        return clean;
     }
 
     /** A fault of ours: logged by class and call id (a message could quote anything), answered as INTERNAL. */
