@@ -17,10 +17,10 @@ import dev.polymux.dispatch.support.DispatchChild;
 import dev.polymux.dispatch.support.OAuthChild;
 import dev.polymux.dispatch.support.Platform;
 import dev.polymux.dispatch.support.ProviderStub;
-import dev.polymux.dispatch.support.RegistryChild;
+import dev.polymux.testing.service.RegistryServiceChild;
 import dev.polymux.dispatch.support.Suite;
 import dev.polymux.dispatch.support.ToolCalls;
-import dev.polymux.dispatch.support.VaultChild;
+import dev.polymux.testing.service.VaultServiceChild;
 import dev.polymux.testing.kafka.KafkaBroker;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.restassured.RestAssured;
@@ -47,8 +47,8 @@ public final class DispatchBench {
             List.of(EventTopics.TOOL_CALLS, EventTopics.TOOL_RESULTS, EventTopics.TOOL_CALLS_DLQ, EventTopics.CONNECTION_EVENTS,
                     EventTopics.REGISTRY_EVENTS, EventTopics.AUDIT_EVENTS).forEach(topic -> KafkaBroker.ensureTopic(topic, 3));
             RestAssured.baseURI = "http://localhost";
-            for (QuarkusTestResourceLifecycleManager resource : List.of(new AuthorizationServer(), new ProviderStub(), new RegistryChild(),
-                    new VaultChild(), new OAuthChild())) {
+            for (QuarkusTestResourceLifecycleManager resource : List.of(new AuthorizationServer(), new ProviderStub(), new RegistryServiceChild(),
+                    new VaultServiceChild(), new OAuthChild())) {
                 resource.start();
                 started.addFirst(resource);
             }
@@ -77,6 +77,7 @@ public final class DispatchBench {
                         paced * pacedSeconds, paced, call));
             }
             print(figures, residentMemory(dispatcher.pid()));
+            System.out.println(commitFigures(dispatcher.managementPort()));
         } finally {
             started.forEach(QuarkusTestResourceLifecycleManager::stop);
         }
@@ -96,6 +97,26 @@ public final class DispatchBench {
         System.out.println("Dispatcher resident memory after the runs: " + memory);
         System.out.println("p50 ms inside: the dispatcher's own timings.durationMs (arrival in the batch to result built),"
                 + " before the batch's transaction commits.");
+    }
+
+    /** From the dispatcher's own metrics: mean batch size and mean time to publish and commit a batch. */
+    private static String commitFigures(int managementPort) {
+        try {
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://localhost:" + managementPort + "/q/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            double commits = metric(metrics, "polymux_dispatch_batch_commit_seconds_count");
+            return String.format("Dispatcher batches: %.0f, mean %.1f calls each, mean commit %.1f ms", commits,
+                    metric(metrics, "polymux_dispatch_batch_size_sum") / commits,
+                    metric(metrics, "polymux_dispatch_batch_commit_seconds_sum") / commits * 1000);
+        } catch (Exception e) {
+            return "Dispatcher batch figures unavailable (" + e.getClass().getSimpleName() + ")";
+        }
+    }
+
+    private static double metric(String metrics, String name) {
+        return metrics.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     private static String residentMemory(long pid) {

@@ -1,7 +1,7 @@
 package dev.polymux.oauth;
 
 import dev.polymux.oauth.support.AuthorizationServer;
-import dev.polymux.oauth.support.VaultServiceChild;
+import dev.polymux.testing.service.VaultServiceChild;
 import dev.polymux.testing.contract.ApiServiceFoundationContract;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.postgres.PostgresResource;

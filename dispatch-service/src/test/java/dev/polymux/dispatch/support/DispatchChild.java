@@ -5,6 +5,8 @@ import java.util.Map;
 
 import dev.polymux.testing.security.TestTokens;
 import dev.polymux.testing.service.ChildServiceResource;
+import dev.polymux.testing.service.RegistryServiceChild;
+import dev.polymux.testing.service.VaultServiceChild;
 
 /**
  * dispatch-service as built (its quarkus-app jar), as a process that can be killed with SIGKILL and restarted with
@@ -26,8 +28,8 @@ public class DispatchChild extends ChildServiceResource {
     @Override
     protected Map<String, String> environment(Path workDir) {
         return Map.of("POLYMUX_SERVICE_TOKEN", TestTokens.service("dispatch-service", 24 * 3600).substring("Bearer ".length()),
-                "POLYMUX_REGISTRY_PORT", String.valueOf(RegistryChild.port),
-                "POLYMUX_VAULT_PORT", String.valueOf(VaultChild.port),
+                "POLYMUX_REGISTRY_PORT", String.valueOf(RegistryServiceChild.port),
+                "POLYMUX_VAULT_PORT", String.valueOf(VaultServiceChild.port),
                 "POLYMUX_OAUTH_PORT", String.valueOf(OAuthChild.port),
                 "POLYMUX_DISPATCH_TRANSACTIONAL_ID", transactionalId);
     }

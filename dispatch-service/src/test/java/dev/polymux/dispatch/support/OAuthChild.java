@@ -5,9 +5,10 @@ import java.util.Map;
 
 import dev.polymux.testing.security.TestTokens;
 import dev.polymux.testing.service.ChildServiceResource;
+import dev.polymux.testing.service.VaultServiceChild;
 
 /**
- * The real oauth-service, keeping its token sets in {@link VaultChild} (started first): grants of the test's
+ * The real oauth-service, keeping its token sets in {@link VaultServiceChild} (started first): grants of the test's
  * client-credentials connector against {@link AuthorizationServer}, and GetAccessToken / Invalidate for dispatch.
  */
 public class OAuthChild extends ChildServiceResource {
@@ -27,7 +28,7 @@ public class OAuthChild extends ChildServiceResource {
     @Override
     protected Map<String, String> environment(Path workDir) {
         return Map.of("POLYMUX_SERVICE_TOKEN", TestTokens.service("oauth-service", 24 * 3600).substring("Bearer ".length()),
-                "POLYMUX_VAULT_PORT", String.valueOf(VaultChild.port),
+                "POLYMUX_VAULT_PORT", String.valueOf(VaultServiceChild.port),
                 "POLYMUX_CONNECTORS_OAUTH_CLIENTS__ACME_OAUTH__CLIENT_ID", "polymux-dispatch-test",
                 "POLYMUX_CONNECTORS_OAUTH_CLIENTS__ACME_OAUTH__CLIENT_SECRET", "dispatch-test-client-secret");
     }
@@ -35,7 +36,6 @@ public class OAuthChild extends ChildServiceResource {
     @Override
     protected Map<String, String> configForTheAppUnderTest(int httpPort) {
         port = httpPort;
-        return Map.of("quarkus.grpc.clients.oauth.host", "localhost", "quarkus.grpc.clients.oauth.port", String.valueOf(httpPort),
-                "quarkus.grpc.clients.oauth.test-port", String.valueOf(httpPort));
+        return grpcClient("oauth", httpPort);
     }
 }

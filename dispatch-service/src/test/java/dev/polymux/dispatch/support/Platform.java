@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.polymux.testing.security.TestTokens;
+import dev.polymux.testing.service.RegistryServiceChild;
+import dev.polymux.testing.service.VaultServiceChild;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
@@ -39,24 +41,24 @@ public final class Platform {
         if (!PUBLISHED.add(id)) {
             return;
         }
-        given().port(RegistryChild.port).header("Authorization", AUTHOR).contentType(ContentType.JSON).body(manifest)
+        given().port(RegistryServiceChild.port).header("Authorization", AUTHOR).contentType(ContentType.JSON).body(manifest)
                 .post("/tenants/" + AUTHORS_TENANT + "/connectors").then().statusCode(201);
-        given().port(RegistryChild.port).header("Authorization", AUTHOR).post("/tenants/" + AUTHORS_TENANT + "/connectors/" + id + "/versions/1.0.0/submit")
+        given().port(RegistryServiceChild.port).header("Authorization", AUTHOR).post("/tenants/" + AUTHORS_TENANT + "/connectors/" + id + "/versions/1.0.0/submit")
                 .then().statusCode(200).body("state", equalTo("in_review"));
-        given().port(RegistryChild.port).header("Authorization", REVIEWER).contentType(ContentType.JSON).body("{\"note\":\"Test connector.\"}")
+        given().port(RegistryServiceChild.port).header("Authorization", REVIEWER).contentType(ContentType.JSON).body("{\"note\":\"Test connector.\"}")
                 .post("/reviews/connectors/" + id + "/versions/1.0.0/approve").then().statusCode(200);
     }
 
     public static synchronized void plugin(String id, String manifest) {
         if (PUBLISHED.add("plugin:" + id)) {
-            given().port(RegistryChild.port).header("Authorization", AUTHOR).contentType(ContentType.JSON).body(manifest)
+            given().port(RegistryServiceChild.port).header("Authorization", AUTHOR).contentType(ContentType.JSON).body(manifest)
                     .post("/tenants/" + AUTHORS_TENANT + "/plugins").then().statusCode(201);
         }
     }
 
     /** Installs the plugin for the tenant: installation id by connection key. */
     public static Map<String, String> install(String tenant, String pluginId) {
-        JsonPath installed = given().port(RegistryChild.port).header("Authorization", installer(tenant)).contentType(ContentType.JSON)
+        JsonPath installed = given().port(RegistryServiceChild.port).header("Authorization", installer(tenant)).contentType(ContentType.JSON)
                 .body("{\"pluginId\":\"" + pluginId + "\"}").post("/tenants/" + tenant + "/installations")
                 .then().statusCode(201).extract().jsonPath();
         Map<String, String> ids = new LinkedHashMap<>();
@@ -70,7 +72,7 @@ public final class Platform {
 
     /** The installer pastes credentials (vault-service learns of the installation from the registry's event first). */
     public static void storeCredentials(String tenant, String installationId, String valuesJson) {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> given().port(VaultChild.port)
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> given().port(VaultServiceChild.port)
                 .header("Authorization", installer(tenant)).contentType(ContentType.JSON).body(valuesJson)
                 .put("/tenants/" + tenant + "/credentials/" + installationId).then().statusCode(200));
         awaitStatus(tenant, installationId, "active");
@@ -85,7 +87,7 @@ public final class Platform {
     }
 
     public static void awaitStatus(String tenant, String installationId, String status) {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> given().port(RegistryChild.port)
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> given().port(RegistryServiceChild.port)
                 .header("Authorization", installer(tenant)).get("/tenants/" + tenant + "/installations/" + installationId)
                 .then().body("status", equalTo(status)));
     }

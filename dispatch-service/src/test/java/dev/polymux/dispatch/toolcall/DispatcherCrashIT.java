@@ -32,10 +32,10 @@ import dev.polymux.dispatch.support.DispatchChild;
 import dev.polymux.dispatch.support.OAuthChild;
 import dev.polymux.dispatch.support.Platform;
 import dev.polymux.dispatch.support.ProviderStub;
-import dev.polymux.dispatch.support.RegistryChild;
+import dev.polymux.testing.service.RegistryServiceChild;
 import dev.polymux.dispatch.support.Suite;
 import dev.polymux.dispatch.support.ToolCalls;
-import dev.polymux.dispatch.support.VaultChild;
+import dev.polymux.testing.service.VaultServiceChild;
 import dev.polymux.testing.kafka.KafkaBroker;
 import io.restassured.RestAssured;
 
@@ -56,7 +56,7 @@ class DispatcherCrashIT {
         List.of(EventTopics.TOOL_CALLS, EventTopics.TOOL_RESULTS, EventTopics.TOOL_CALLS_DLQ, EventTopics.CONNECTION_EVENTS,
                 EventTopics.REGISTRY_EVENTS, EventTopics.AUDIT_EVENTS).forEach(topic -> KafkaBroker.ensureTopic(topic, 3));
         RestAssured.baseURI = "http://localhost";
-        for (var resource : List.of(new AuthorizationServer(), new ProviderStub(), new RegistryChild(), new VaultChild(), new OAuthChild())) {
+        for (var resource : List.of(new AuthorizationServer(), new ProviderStub(), new RegistryServiceChild(), new VaultServiceChild(), new OAuthChild())) {
             resource.start();
             STOPS.addFirst(resource::stop);
         }

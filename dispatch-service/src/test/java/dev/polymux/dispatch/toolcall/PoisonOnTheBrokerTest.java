@@ -26,10 +26,10 @@ import dev.polymux.dispatch.support.AuthorizationServer;
 import dev.polymux.dispatch.support.OAuthChild;
 import dev.polymux.dispatch.support.Platform;
 import dev.polymux.dispatch.support.ProviderStub;
-import dev.polymux.dispatch.support.RegistryChild;
+import dev.polymux.testing.service.RegistryServiceChild;
 import dev.polymux.dispatch.support.Suite;
 import dev.polymux.dispatch.support.ToolCalls;
-import dev.polymux.dispatch.support.VaultChild;
+import dev.polymux.testing.service.VaultServiceChild;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.kafka.KafkaEvents;
 import dev.polymux.testing.postgres.PostgresResource;
@@ -49,8 +49,8 @@ import io.quarkus.test.junit.QuarkusTest;
 @WithTestResource(value = TestTokens.class, initArgs = @ResourceArg(name = TestTokens.SERVICE_NAME, value = "dispatch-service"))
 @WithTestResource(AuthorizationServer.class)
 @WithTestResource(ProviderStub.class)
-@WithTestResource(RegistryChild.class)
-@WithTestResource(VaultChild.class)
+@WithTestResource(RegistryServiceChild.class)
+@WithTestResource(VaultServiceChild.class)
 @WithTestResource(OAuthChild.class)
 class PoisonOnTheBrokerTest {
 

@@ -27,7 +27,7 @@ import dev.polymux.oauth.authorization.repository.AuthorizationRequestRepository
 import dev.polymux.oauth.authorization.service.StateKeys;
 import dev.polymux.oauth.support.AuthorizationServer;
 import dev.polymux.oauth.support.Connections;
-import dev.polymux.oauth.support.VaultServiceChild;
+import dev.polymux.testing.service.VaultServiceChild;
 import dev.polymux.proto.vault.v1.GetTokenSetRequest;
 import dev.polymux.proto.vault.v1.TokenSet;
 import dev.polymux.proto.vault.v1.VaultServiceGrpc;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import dev.polymux.connector.engine.Pkce;
 import dev.polymux.oauth.support.AuthorizationServer;
 import dev.polymux.oauth.support.Connections;
-import dev.polymux.oauth.support.VaultServiceChild;
+import dev.polymux.testing.service.VaultServiceChild;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.postgres.PostgresResource;
 import dev.polymux.testing.security.TestTokens;

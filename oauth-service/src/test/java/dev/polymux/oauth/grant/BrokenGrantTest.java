@@ -26,7 +26,7 @@ import dev.polymux.common.event.EventTopics;
 import dev.polymux.oauth.support.AuthorizationServer;
 import dev.polymux.oauth.support.Connections;
 import dev.polymux.oauth.support.Tokens;
-import dev.polymux.oauth.support.VaultServiceChild;
+import dev.polymux.testing.service.VaultServiceChild;
 import dev.polymux.proto.oauth.v1.InvalidateRequest;
 import dev.polymux.testing.kafka.EventSchemas;
 import dev.polymux.testing.kafka.KafkaBrokerResource;

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import dev.polymux.oauth.support.AuthorizationServer;
 import dev.polymux.oauth.support.Connections;
 import dev.polymux.oauth.support.Tokens;
-import dev.polymux.oauth.support.VaultServiceChild;
+import dev.polymux.testing.service.VaultServiceChild;
 import dev.polymux.proto.oauth.v1.AccessToken;
 import dev.polymux.proto.vault.v1.TokenSet;
 import dev.polymux.testing.kafka.KafkaBrokerResource;

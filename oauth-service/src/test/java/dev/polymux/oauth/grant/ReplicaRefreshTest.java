@@ -24,7 +24,7 @@ import dev.polymux.oauth.grant.service.RefreshScheduler;
 import dev.polymux.oauth.support.AuthorizationServer;
 import dev.polymux.oauth.support.Connections;
 import dev.polymux.oauth.support.Tokens;
-import dev.polymux.oauth.support.VaultServiceChild;
+import dev.polymux.testing.service.VaultServiceChild;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.postgres.PostgresResource;
 import dev.polymux.testing.reactive.OnVertxContext;

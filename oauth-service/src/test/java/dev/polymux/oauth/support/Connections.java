@@ -21,6 +21,7 @@ import dev.polymux.common.event.ConnectionEventTypes;
 import dev.polymux.common.event.EventTopics;
 import dev.polymux.testing.kafka.KafkaEvents;
 import dev.polymux.testing.security.TestTokens;
+import dev.polymux.testing.service.VaultServiceChild;
 import io.restassured.http.ContentType;
 
 /**

@@ -13,6 +13,7 @@ import dev.polymux.proto.vault.v1.TokenSet;
 import dev.polymux.proto.vault.v1.VaultServiceGrpc;
 import dev.polymux.testing.grpc.GrpcChannels;
 import dev.polymux.testing.security.TestTokens;
+import dev.polymux.testing.service.VaultServiceChild;
 import io.grpc.ManagedChannel;
 
 /** Calls as dispatch-service makes them (GetAccessToken), and reads of what the real vault-service holds. */

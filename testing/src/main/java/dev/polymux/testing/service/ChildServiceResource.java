@@ -39,6 +39,7 @@ public abstract class ChildServiceResource implements QuarkusTestResourceLifecyc
     private Process process;
     private String database;
     private int httpPort;
+    private int managementPort;
     private Path log;
 
     /** The module directory name, e.g. "vault-service". */
@@ -51,6 +52,15 @@ public abstract class ChildServiceResource implements QuarkusTestResourceLifecyc
 
     /** What the app under test is told about the child, given the child's HTTP (and gRPC) port. */
     protected abstract Map<String, String> configForTheAppUnderTest(int httpPort);
+
+    /**
+     * Points the app under test's gRPC client {@code name} at the child. test-port too: in tests, Quarkus points gRPC
+     * clients at the app under test itself unless told otherwise.
+     */
+    protected static Map<String, String> grpcClient(String name, int httpPort) {
+        String prefix = "quarkus.grpc.clients." + name + ".";
+        return Map.of(prefix + "host", "localhost", prefix + "port", String.valueOf(httpPort), prefix + "test-port", String.valueOf(httpPort));
+    }
 
     /** Start after the broker, the database server and the token key (which start at order 0). */
     @Override
@@ -71,7 +81,7 @@ public abstract class ChildServiceResource implements QuarkusTestResourceLifecyc
             pg.createDatabaseIfMissing(database);
         }
         httpPort = freePort();
-        int managementPort = freePort();
+        managementPort = freePort();
         try {
             Path workDir = Files.createDirectories(Path.of("target", "child-services", module() + "-" + httpPort)).toAbsolutePath();
             log = workDir.resolve("service.log");
@@ -139,6 +149,11 @@ public abstract class ChildServiceResource implements QuarkusTestResourceLifecyc
     /** The child's process id while it runs (benchmarks read its memory from /proc), or -1. */
     public long pid() {
         return process == null ? -1 : process.pid();
+    }
+
+    /** The child's management port (health, metrics), while it runs. */
+    public int managementPort() {
+        return managementPort;
     }
 
     /** The child's HTTP (and gRPC) port, while it runs. */

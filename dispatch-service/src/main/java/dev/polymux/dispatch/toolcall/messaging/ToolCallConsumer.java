@@ -73,10 +73,16 @@ public class ToolCallConsumer {
             work.add(process(record, receivedAt));
         }
         Uni<List<Outcome>> done = work.isEmpty() ? Uni.createFrom().item(List.of()) : Uni.join().all(work).andFailFast();
-        return done.flatMap(outcomes -> transactions.withTransactionAndAck(batch, emitter -> {
-            outcomes.forEach(outcome -> outcome.messages().forEach(emitter::send));
-            return Uni.createFrom().voidItem();
-        }).invoke(() -> outcomes.forEach(outcome -> outcome.onCommitted().run())))
+        return done.flatMap(outcomes -> {
+            long committing = System.nanoTime();
+            return transactions.withTransactionAndAck(batch, emitter -> {
+                outcomes.forEach(outcome -> outcome.messages().forEach(emitter::send));
+                return Uni.createFrom().voidItem();
+            }).invoke(() -> {
+                metrics.batchCommitted(outcomes.size(), System.nanoTime() - committing);
+                outcomes.forEach(outcome -> outcome.onCommitted().run());
+            });
+        })
                 .onFailure().recoverWithItem(failure -> {
                     // Aborted: nothing of this batch is visible, and the consumer was rewound to the last commit.
                     LOG.warnf("A batch of %d tool calls was not committed (%s); it will be consumed again", batch.getRecords().size(),

@@ -49,6 +49,13 @@ public class DispatchMetrics {
                 .tags("connector", connector, "reason", reason).register(meters).increment();
     }
 
+    /** How long publishing a finished batch's results and committing its offsets took. */
+    public void batchCommitted(int calls, long nanos) {
+        Timer.builder("polymux.dispatch.batch.commit").description("Publishing a batch's results and committing its offsets, one transaction")
+                .publishPercentileHistogram().register(meters).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        meters.summary("polymux.dispatch.batch.size").record(calls);
+    }
+
     public void deadLettered(String reason) {
         Counter.builder("polymux.dispatch.dlq").description("Poison tool-call events sent to the DLQ, by reason")
                 .tags("reason", reason).register(meters).increment();

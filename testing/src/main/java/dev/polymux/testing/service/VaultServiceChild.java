@@ -1,14 +1,15 @@
-package dev.polymux.oauth.support;
+package dev.polymux.testing.service;
 
 import java.nio.file.Path;
 import java.util.Map;
 
-import dev.polymux.testing.service.ChildServiceResource;
-
-/** The real vault-service beside oauth-service under test: token sets go there over its gRPC API. */
+/**
+ * The real vault-service beside the app under test, with a keyset of its own: credentials and token sets go there
+ * over its REST and gRPC APIs; the app under test's {@code vault} gRPC client points at it.
+ */
 public class VaultServiceChild extends ChildServiceResource {
 
-    /** The child's port, for tests that read what the vault holds. */
+    /** The child's port, for tests that call its REST API. */
     public static volatile int port;
 
     @Override
@@ -25,8 +26,6 @@ public class VaultServiceChild extends ChildServiceResource {
     @Override
     protected Map<String, String> configForTheAppUnderTest(int httpPort) {
         port = httpPort;
-        // test-port too: in tests, Quarkus points gRPC clients at the app under test itself unless told otherwise.
-        return Map.of("quarkus.grpc.clients.vault.host", "localhost", "quarkus.grpc.clients.vault.port", String.valueOf(httpPort),
-                "quarkus.grpc.clients.vault.test-port", String.valueOf(httpPort));
+        return grpcClient("vault", httpPort);
     }
 }
