@@ -244,6 +244,7 @@ class DispatchPipelineTest {
                 assertFalse(metrics.contains(secret), "no metric holds one");
             }
             assertTrue(metrics.contains("polymux_dispatch_calls_total"), "the metrics are there to be scanned");
+            assertTrue(metrics.contains("kafka_consumer_fetch_manager_records_lag"), "consumer lag is served for operators");
         }
     }
 

@@ -125,6 +125,57 @@ class DispatcherCrashIT {
         }
     }
 
+    @Test
+    void aStoppedDispatcherFinishesAndCommitsItsBatchBeforeItExits() throws Exception {
+        String tenant = "drain-" + UUID.randomUUID().toString().substring(0, 8);
+        String installation = Platform.install(tenant, Suite.PLUGIN).get("acme");
+        Platform.storeCredentials(tenant, installation, "{\"value\":\"acme_live_drain\"}");
+        ProviderStub.server().stubFor(get(urlPathMatching("/widgets/drain-.*")).willReturn(aResponse().withStatus(200)
+                .withFixedDelay(100).withHeader("Content-Type", "application/json").withBody("{\"ok\":true}")));
+        int calls = 1000;
+        DispatchChild dispatcher = new DispatchChild("dispatch-drain-test");
+        dispatcher.start();
+        try (KafkaConsumer<String, String> results = committedResults(); ToolCalls publisher = new ToolCalls()) {
+            for (int i = 0; i < calls; i++) {
+                String callId = "drain-" + i + "-" + UUID.randomUUID();
+                publisher.publish(callId, ToolCalls.event(callId, tenant, Suite.PLUGIN, "acme", "get_widget",
+                        "{\"id\":\"drain-" + i + "\"}", Instant.now().plusSeconds(120)));
+            }
+            publisher.flush();
+            Map<String, Integer> seen = new HashMap<>();
+            List<JsonNode> all = new ArrayList<>();
+            Instant until = Instant.now().plusSeconds(60);
+            while ((seen.size() < calls / 10 || drainCalls() <= seen.size() + 50) && Instant.now().isBefore(until)) {
+                read(results, seen, all, "drain-");
+            }
+            int inFlightAtStop = drainCalls() - seen.size();
+            dispatcher.stop(); // SIGTERM: stop polling, finish the batch in flight, commit, exit
+            int providerCallsBeforeRestart = drainCalls();
+
+            dispatcher.start();
+            until = Instant.now().plusSeconds(120);
+            while (seen.size() < calls && Instant.now().isBefore(until)) {
+                read(results, seen, all, "drain-");
+            }
+            Instant settle = Instant.now().plusSeconds(5);
+            while (Instant.now().isBefore(settle)) {
+                read(results, seen, all, "drain-");
+            }
+            assertTrue(inFlightAtStop > 0, "stopped while calls were in flight");
+            assertEquals(calls, seen.size(), "every call has a result");
+            assertEquals(List.of(), seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList(),
+                    "exactly one result per call id");
+            assertEquals(calls, drainCalls(), "no call ran twice: the batch in flight at SIGTERM was finished and committed ("
+                    + providerCallsBeforeRestart + " provider calls before the restart)");
+        } finally {
+            dispatcher.stop();
+        }
+    }
+
+    private static int drainCalls() {
+        return ProviderStub.server().findAll(getRequestedFor(urlPathMatching("/widgets/drain-.*"))).size();
+    }
+
     private static int providerCalls() {
         return ProviderStub.server().findAll(getRequestedFor(urlPathMatching("/widgets/crash-.*"))).size();
     }
@@ -140,10 +191,15 @@ class DispatcherCrashIT {
     }
 
     private static void read(KafkaConsumer<String, String> consumer, Map<String, Integer> seen, List<JsonNode> all) throws Exception {
+        read(consumer, seen, all, "crash-");
+    }
+
+    private static void read(KafkaConsumer<String, String> consumer, Map<String, Integer> seen, List<JsonNode> all, String prefix)
+            throws Exception {
         for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
             JsonNode result = JSON.readTree(record.value());
             String callId = result.path("data").path("callId").asText();
-            if (callId.startsWith("crash-")) {
+            if (callId.startsWith(prefix)) {
                 seen.merge(callId, 1, Integer::sum);
                 all.add(result);
             }

@@ -1,0 +1,62 @@
+package dev.polymux.dispatch.throttle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.polymux.dispatch.installation.ResolvedConnection;
+import dev.polymux.dispatch.support.DispatchSettings;
+import dev.polymux.dispatch.throttle.service.Throttles;
+import dev.polymux.proto.registry.v1.ConnectionKind;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/** Where a limit comes from: the operator's per-connector setting, else the connector manifest, else the default. */
+class ThrottlesTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void theManifestSetsTheInstallationsConcurrency() throws Exception {
+        Throttles throttles = new Throttles(DispatchSettings.with(Map.of()), new SimpleMeterRegistry());
+        assertEquals(2, granted(throttles, connection("inst-a", "{\"limits\":{\"concurrencyPerInstallation\":2}}"), 5));
+    }
+
+    @Test
+    void anOperatorsSettingForTheConnectorWinsOverTheManifest() throws Exception {
+        Throttles throttles = new Throttles(DispatchSettings.with(Map.of(
+                "polymux.dispatch.throttle.providers.acme.concurrency-per-installation", "1")), new SimpleMeterRegistry());
+        assertEquals(1, granted(throttles, connection("inst-b", "{\"limits\":{\"concurrencyPerInstallation\":2}}"), 5));
+    }
+
+    @Test
+    void withoutEitherTheDefaultsApplyAndTheProviderLimitSpansInstallations() throws Exception {
+        Throttles throttles = new Throttles(DispatchSettings.with(Map.of(
+                "polymux.dispatch.throttle.concurrency-per-installation", "3",
+                "polymux.dispatch.throttle.concurrency-per-provider", "4")), new SimpleMeterRegistry());
+        assertEquals(3, granted(throttles, connection("inst-c", "{}"), 5), "per installation");
+        assertEquals(1, granted(throttles, connection("inst-d", "{}"), 5), "the provider's fourth and last slot");
+    }
+
+    /** How many of {@code attempts} concurrent acquisitions are granted without any release. */
+    private static int granted(Throttles throttles, ResolvedConnection connection, int attempts) {
+        AtomicInteger granted = new AtomicInteger();
+        List<io.smallrye.mutiny.subscription.Cancellable> waiting = new ArrayList<>();
+        for (int i = 0; i < attempts; i++) {
+            waiting.add(throttles.acquire(connection).subscribe().with(permit -> granted.incrementAndGet()));
+        }
+        waiting.forEach(io.smallrye.mutiny.subscription.Cancellable::cancel);
+        return granted.get();
+    }
+
+    private static ResolvedConnection connection(String installationId, String manifest) throws Exception {
+        return new ResolvedConnection(installationId, "t", "plugin", "key", ConnectionKind.CONNECTION_KIND_VAULT, "acme", "1.0.0",
+                JSON.readTree(manifest));
+    }
+}
