@@ -17,11 +17,11 @@ import dev.polymux.dispatch.support.DispatchChild;
 import dev.polymux.dispatch.support.OAuthChild;
 import dev.polymux.dispatch.support.Platform;
 import dev.polymux.dispatch.support.ProviderStub;
-import dev.polymux.testing.service.RegistryServiceChild;
 import dev.polymux.dispatch.support.Suite;
 import dev.polymux.dispatch.support.ToolCalls;
-import dev.polymux.testing.service.VaultServiceChild;
 import dev.polymux.testing.kafka.KafkaBroker;
+import dev.polymux.testing.service.RegistryServiceChild;
+import dev.polymux.testing.service.VaultServiceChild;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.restassured.RestAssured;
 

@@ -1,11 +1,11 @@
 package dev.polymux.oauth;
 
 import dev.polymux.oauth.support.AuthorizationServer;
-import dev.polymux.testing.service.VaultServiceChild;
 import dev.polymux.testing.contract.ApiServiceFoundationContract;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.postgres.PostgresResource;
 import dev.polymux.testing.security.TestTokens;
+import dev.polymux.testing.service.VaultServiceChild;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -32,11 +32,11 @@ import dev.polymux.dispatch.support.DispatchChild;
 import dev.polymux.dispatch.support.OAuthChild;
 import dev.polymux.dispatch.support.Platform;
 import dev.polymux.dispatch.support.ProviderStub;
-import dev.polymux.testing.service.RegistryServiceChild;
 import dev.polymux.dispatch.support.Suite;
 import dev.polymux.dispatch.support.ToolCalls;
-import dev.polymux.testing.service.VaultServiceChild;
 import dev.polymux.testing.kafka.KafkaBroker;
+import dev.polymux.testing.service.RegistryServiceChild;
+import dev.polymux.testing.service.VaultServiceChild;
 import io.restassured.RestAssured;
 
 /**
@@ -70,53 +70,22 @@ class DispatcherCrashIT {
 
     @Test
     void everyCallHasExactlyOneResultAfterTheDispatcherIsKilledMidwayAndRestarted() throws Exception {
-        String tenant = "crash-" + UUID.randomUUID().toString().substring(0, 8);
-        String installation = Platform.install(tenant, Suite.PLUGIN).get("acme");
-        Platform.storeCredentials(tenant, installation, "{\"value\":\"acme_live_crash\"}");
-        // Slow enough that the kill lands while batches are in flight.
-        ProviderStub.server().stubFor(get(urlPathMatching("/widgets/crash-.*")).willReturn(aResponse().withStatus(200)
-                .withFixedDelay(100).withHeader("Content-Type", "application/json").withBody("{\"ok\":true}")));
-
+        Scenario run = new Scenario("crash-", CALLS);
         DispatchChild dispatcher = new DispatchChild("dispatch-crash-test");
         dispatcher.start();
-        try (KafkaConsumer<String, String> results = committedResults(); ToolCalls calls = new ToolCalls()) {
-            List<String> callIds = new ArrayList<>();
-            for (int i = 0; i < CALLS; i++) {
-                String callId = "crash-" + i + "-" + UUID.randomUUID();
-                callIds.add(callId);
-                calls.publish(callId, ToolCalls.event(callId, tenant, Suite.PLUGIN, "acme", "get_widget",
-                        "{\"id\":\"crash-" + i + "\"}", Instant.now().plusSeconds(120)));
-            }
-            calls.flush();
-
-            Map<String, Integer> seen = new HashMap<>();
-            List<JsonNode> all = new ArrayList<>();
-            Instant until = Instant.now().plusSeconds(60);
+        try (run) {
+            run.publish();
             // Kill while a batch is in flight: some results committed, and provider calls made whose results are not.
-            while ((seen.size() < CALLS / 5 || providerCalls() <= seen.size() + 50) && Instant.now().isBefore(until)) {
-                read(results, seen, all);
-            }
-            int beforeKill = seen.size();
+            run.readWhile(() -> run.results() < CALLS / 5 || run.providerCalls() <= run.results() + 50, Duration.ofSeconds(60));
+            int beforeKill = run.results();
             dispatcher.kill();
             assertTrue(beforeKill > 0 && beforeKill < CALLS, "killed midway: " + beforeKill + " of " + CALLS + " results were committed");
 
             dispatcher.start(); // the same transactional id: the restarted replica fences its former self
-            until = Instant.now().plusSeconds(180);
-            while (seen.size() < CALLS && Instant.now().isBefore(until)) {
-                read(results, seen, all);
-            }
-            Instant settle = Instant.now().plusSeconds(5); // duplicates, if any, would arrive now
-            while (Instant.now().isBefore(settle)) {
-                read(results, seen, all);
-            }
+            run.readAll();
 
-            assertEquals(CALLS, seen.size(), "every call has a result");
-            assertTrue(seen.keySet().containsAll(callIds));
-            List<String> duplicated = seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
-            assertEquals(List.of(), duplicated, "exactly one result per call id");
-            assertEquals(CALLS, all.stream().filter(r -> "succeeded".equals(r.path("data").path("status").asText())).count(),
-                    "every call succeeded");
-            int providerCalls = providerCalls();
+            run.assertExactlyOneSucceededResultEach();
+            int providerCalls = run.providerCalls();
             assertTrue(providerCalls > CALLS, "calls in flight at the kill ran again");
             System.out.printf("Crash test: %d results committed before the kill; the provider saw %d requests for %d calls "
                     + "(calls in flight at the kill ran again; their first results were never committed)%n", beforeKill, providerCalls, CALLS);
@@ -127,57 +96,107 @@ class DispatcherCrashIT {
 
     @Test
     void aStoppedDispatcherFinishesAndCommitsItsBatchBeforeItExits() throws Exception {
-        String tenant = "drain-" + UUID.randomUUID().toString().substring(0, 8);
-        String installation = Platform.install(tenant, Suite.PLUGIN).get("acme");
-        Platform.storeCredentials(tenant, installation, "{\"value\":\"acme_live_drain\"}");
-        ProviderStub.server().stubFor(get(urlPathMatching("/widgets/drain-.*")).willReturn(aResponse().withStatus(200)
-                .withFixedDelay(100).withHeader("Content-Type", "application/json").withBody("{\"ok\":true}")));
         int calls = 1000;
+        Scenario run = new Scenario("drain-", calls);
         DispatchChild dispatcher = new DispatchChild("dispatch-drain-test");
         dispatcher.start();
-        try (KafkaConsumer<String, String> results = committedResults(); ToolCalls publisher = new ToolCalls()) {
-            for (int i = 0; i < calls; i++) {
-                String callId = "drain-" + i + "-" + UUID.randomUUID();
-                publisher.publish(callId, ToolCalls.event(callId, tenant, Suite.PLUGIN, "acme", "get_widget",
-                        "{\"id\":\"drain-" + i + "\"}", Instant.now().plusSeconds(120)));
-            }
-            publisher.flush();
-            Map<String, Integer> seen = new HashMap<>();
-            List<JsonNode> all = new ArrayList<>();
-            Instant until = Instant.now().plusSeconds(60);
-            while ((seen.size() < calls / 10 || drainCalls() <= seen.size() + 50) && Instant.now().isBefore(until)) {
-                read(results, seen, all, "drain-");
-            }
-            int inFlightAtStop = drainCalls() - seen.size();
+        try (run) {
+            run.publish();
+            run.readWhile(() -> run.results() < calls / 10 || run.providerCalls() <= run.results() + 50, Duration.ofSeconds(60));
+            int inFlightAtStop = run.providerCalls() - run.results();
             dispatcher.stop(); // SIGTERM: stop polling, finish the batch in flight, commit, exit
-            int providerCallsBeforeRestart = drainCalls();
+            int providerCallsBeforeRestart = run.providerCalls();
 
             dispatcher.start();
-            until = Instant.now().plusSeconds(120);
-            while (seen.size() < calls && Instant.now().isBefore(until)) {
-                read(results, seen, all, "drain-");
-            }
-            Instant settle = Instant.now().plusSeconds(5);
-            while (Instant.now().isBefore(settle)) {
-                read(results, seen, all, "drain-");
-            }
+            run.readAll();
+
             assertTrue(inFlightAtStop > 0, "stopped while calls were in flight");
-            assertEquals(calls, seen.size(), "every call has a result");
-            assertEquals(List.of(), seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList(),
-                    "exactly one result per call id");
-            assertEquals(calls, drainCalls(), "no call ran twice: the batch in flight at SIGTERM was finished and committed ("
+            run.assertExactlyOneSucceededResultEach();
+            assertEquals(calls, run.providerCalls(), "no call ran twice: the batch in flight at SIGTERM was finished and committed ("
                     + providerCallsBeforeRestart + " provider calls before the restart)");
         } finally {
             dispatcher.stop();
         }
     }
 
-    private static int drainCalls() {
-        return ProviderStub.server().findAll(getRequestedFor(urlPathMatching("/widgets/drain-.*"))).size();
-    }
+    /**
+     * One tenant's calls, each named {@code prefix + n}, against a provider slow enough (100 ms) that batches are in
+     * flight when the dispatcher goes; results read as a read_committed engine reads them.
+     */
+    private static final class Scenario implements AutoCloseable {
 
-    private static int providerCalls() {
-        return ProviderStub.server().findAll(getRequestedFor(urlPathMatching("/widgets/crash-.*"))).size();
+        private final String prefix;
+        private final int calls;
+        private final String tenant;
+        private final KafkaConsumer<String, String> consumer = committedResults();
+        private final Map<String, Integer> seen = new HashMap<>();
+        private final List<JsonNode> all = new ArrayList<>();
+
+        Scenario(String prefix, int calls) {
+            this.prefix = prefix;
+            this.calls = calls;
+            this.tenant = prefix + UUID.randomUUID().toString().substring(0, 8);
+            String installation = Platform.install(tenant, Suite.PLUGIN).get("acme");
+            Platform.storeCredentials(tenant, installation, "{\"value\":\"acme_live_" + prefix.replace("-", "") + "\"}");
+            ProviderStub.server().stubFor(get(urlPathMatching("/widgets/" + prefix + ".*")).willReturn(aResponse().withStatus(200)
+                    .withFixedDelay(100).withHeader("Content-Type", "application/json").withBody("{\"ok\":true}")));
+        }
+
+        void publish() {
+            try (ToolCalls publisher = new ToolCalls()) {
+                for (int i = 0; i < calls; i++) {
+                    String callId = prefix + i + "-" + UUID.randomUUID();
+                    publisher.publish(callId, ToolCalls.event(callId, tenant, Suite.PLUGIN, "acme", "get_widget",
+                            "{\"id\":\"" + prefix + i + "\"}", Instant.now().plusSeconds(120)));
+                }
+                publisher.flush();
+            }
+        }
+
+        int results() {
+            return seen.size();
+        }
+
+        int providerCalls() {
+            return ProviderStub.server().findAll(getRequestedFor(urlPathMatching("/widgets/" + prefix + ".*"))).size();
+        }
+
+        void readWhile(java.util.function.BooleanSupplier condition, Duration atMost) throws Exception {
+            Instant until = Instant.now().plus(atMost);
+            while (condition.getAsBoolean() && Instant.now().isBefore(until)) {
+                read();
+            }
+        }
+
+        /** Until every call has a result, then 5 s more: duplicates, if any, would arrive then. */
+        void readAll() throws Exception {
+            readWhile(() -> seen.size() < calls, Duration.ofSeconds(180));
+            readWhile(() -> true, Duration.ofSeconds(5));
+        }
+
+        void assertExactlyOneSucceededResultEach() {
+            assertEquals(calls, seen.size(), "every call has a result");
+            assertEquals(List.of(), seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList(),
+                    "exactly one result per call id");
+            assertEquals(calls, all.stream().filter(r -> "succeeded".equals(r.path("data").path("status").asText())).count(),
+                    "every call succeeded");
+        }
+
+        private void read() throws Exception {
+            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                JsonNode result = JSON.readTree(record.value());
+                String callId = result.path("data").path("callId").asText();
+                if (callId.startsWith(prefix)) {
+                    seen.merge(callId, 1, Integer::sum);
+                    all.add(result);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
     }
 
     private static KafkaConsumer<String, String> committedResults() {
@@ -188,21 +207,5 @@ class DispatcherCrashIT {
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
         consumer.subscribe(List.of(EventTopics.TOOL_RESULTS));
         return consumer;
-    }
-
-    private static void read(KafkaConsumer<String, String> consumer, Map<String, Integer> seen, List<JsonNode> all) throws Exception {
-        read(consumer, seen, all, "crash-");
-    }
-
-    private static void read(KafkaConsumer<String, String> consumer, Map<String, Integer> seen, List<JsonNode> all, String prefix)
-            throws Exception {
-        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-            JsonNode result = JSON.readTree(record.value());
-            String callId = result.path("data").path("callId").asText();
-            if (callId.startsWith(prefix)) {
-                seen.merge(callId, 1, Integer::sum);
-                all.add(result);
-            }
-        }
     }
 }

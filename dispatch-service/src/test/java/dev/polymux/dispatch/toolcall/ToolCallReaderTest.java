@@ -22,9 +22,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.polymux.dispatch.config.DispatchConfig;
 import dev.polymux.dispatch.support.DispatchSettings;
-import dev.polymux.dispatch.toolcall.service.ToolCallReader;
 import dev.polymux.dispatch.toolcall.service.ToolCallReader.Poison;
 import dev.polymux.dispatch.toolcall.service.ToolCallReader.Valid;
+import dev.polymux.dispatch.toolcall.service.ToolCallReader;
 
 /** The poison corpus: every kind of bad event is named for the DLQ, keeps its call id when it has one, echoes nothing. */
 class ToolCallReaderTest {

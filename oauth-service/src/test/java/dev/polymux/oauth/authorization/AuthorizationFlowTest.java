@@ -27,7 +27,6 @@ import dev.polymux.oauth.authorization.repository.AuthorizationRequestRepository
 import dev.polymux.oauth.authorization.service.StateKeys;
 import dev.polymux.oauth.support.AuthorizationServer;
 import dev.polymux.oauth.support.Connections;
-import dev.polymux.testing.service.VaultServiceChild;
 import dev.polymux.proto.vault.v1.GetTokenSetRequest;
 import dev.polymux.proto.vault.v1.TokenSet;
 import dev.polymux.proto.vault.v1.VaultServiceGrpc;
@@ -36,8 +35,9 @@ import dev.polymux.testing.kafka.EventSchemas;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.kafka.KafkaEvents;
 import dev.polymux.testing.postgres.PostgresResource;
-import dev.polymux.testing.security.TestTokens;
 import dev.polymux.testing.reactive.OnVertxContext;
+import dev.polymux.testing.security.TestTokens;
+import dev.polymux.testing.service.VaultServiceChild;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

@@ -17,11 +17,11 @@ import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 
+import dev.polymux.connector.engine.HttpToolEngine;
 import dev.polymux.connector.sdk.ConnectorRegistry;
 import dev.polymux.connector.sdk.Credentials;
 import dev.polymux.connector.sdk.DispatchContext;
 import dev.polymux.connector.sdk.ToolOutcome;
-import dev.polymux.connector.engine.HttpToolEngine;
 import dev.polymux.dispatch.installation.ResolvedConnection;
 import dev.polymux.dispatch.toolcall.ErrorCode;
 import io.smallrye.mutiny.Uni;
