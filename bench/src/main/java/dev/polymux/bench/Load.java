@@ -31,7 +31,7 @@ final class Load {
 
     /** What a run measured. */
     record Figures(String pipeline, String scenario, int calls, double callsPerSecond, double p50, double p95, double p99, double max,
-            long failures, double insideP50) {
+            long failures, double insideP50, double beforeP50, double afterP50) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,6 +49,9 @@ final class Load {
         Map<String, Long> received = new ConcurrentHashMap<>();
         Map<String, Boolean> succeeded = new ConcurrentHashMap<>();
         List<Double> inside = new ArrayList<>();
+        List<Double> before = new ArrayList<>();
+        List<Double> after = new ArrayList<>();
+        Map<String, Long> publishedAtMillis = new ConcurrentHashMap<>();
         try (KafkaConsumer<String, String> results = consumer(resultsTopic); KafkaProducer<String, String> producer = producer()) {
             results.poll(Duration.ofMillis(500)); // joined before the first call goes out
             List<String> ids = new ArrayList<>();
@@ -66,6 +69,7 @@ final class Load {
                     }
                     String id = ids.get(i);
                     published.put(id, System.nanoTime());
+                    publishedAtMillis.put(id, System.currentTimeMillis());
                     producer.send(new ProducerRecord<>(callsTopic, id, event.apply(id)));
                 }
                 producer.flush();
@@ -78,8 +82,12 @@ final class Load {
                     String id = json.path("data").path("callId").asText(json.path("callId").asText());
                     if (published.containsKey(id) && received.putIfAbsent(id, now) == null) {
                         succeeded.put(id, "succeeded".equals(json.path("data").path("status").asText(json.path("status").asText())));
-                        if (json.path("data").path("timings").has("durationMs")) {
-                            inside.add(json.path("data").path("timings").path("durationMs").asDouble());
+                        var timings = json.path("data").path("timings");
+                        if (timings.has("durationMs")) {
+                            inside.add(timings.path("durationMs").asDouble());
+                            // Wall clocks of one machine: before = publish to arrival in a batch; after = result built to read.
+                            before.add((double) (java.time.Instant.parse(timings.path("receivedAt").asText()).toEpochMilli() - publishedAtMillis.get(id)));
+                            after.add((double) (System.currentTimeMillis() - java.time.Instant.parse(timings.path("finishedAt").asText()).toEpochMilli()));
                         }
                     }
                 }
@@ -91,7 +99,8 @@ final class Load {
             Collections.sort(latencies);
             return new Figures(pipeline, scenario, received.size(), received.size() / ((end - start) / 1e9), percentile(latencies, 50),
                     percentile(latencies, 95), percentile(latencies, 99), latencies.isEmpty() ? 0 : latencies.getLast(),
-                    calls - succeeded.values().stream().filter(ok -> ok).count(), percentile(inside.stream().sorted().toList(), 50));
+                    calls - succeeded.values().stream().filter(ok -> ok).count(), percentile(inside.stream().sorted().toList(), 50),
+                    percentile(before.stream().sorted().toList(), 50), percentile(after.stream().sorted().toList(), 50));
         }
     }
 
