@@ -41,7 +41,10 @@ public final class DispatchBench {
         int burst = Integer.parseInt(System.getProperty("bench.burst", "5000"));
         int paced = Integer.parseInt(System.getProperty("bench.rate", "200"));
         int pacedSeconds = Integer.parseInt(System.getProperty("bench.seconds", "10"));
-        List<QuarkusTestResourceLifecycleManager> started = new ArrayList<>();
+        List<QuarkusTestResourceLifecycleManager> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // Interrupted (Ctrl-C, SIGTERM): stop the child services too, rather than leaving them running.
+        Thread stopChildren = new Thread(() -> started.forEach(QuarkusTestResourceLifecycleManager::stop), "bench-stop");
+        Runtime.getRuntime().addShutdownHook(stopChildren);
         try {
             KafkaBroker.bootstrapServers();
             List.of(EventTopics.TOOL_CALLS, EventTopics.TOOL_RESULTS, EventTopics.TOOL_CALLS_DLQ, EventTopics.CONNECTION_EVENTS,
@@ -79,6 +82,7 @@ public final class DispatchBench {
             print(figures, residentMemory(dispatcher.pid()));
             System.out.println(commitFigures(dispatcher.managementPort()));
         } finally {
+            Runtime.getRuntime().removeShutdownHook(stopChildren);
             started.forEach(QuarkusTestResourceLifecycleManager::stop);
         }
         System.exit(0);
