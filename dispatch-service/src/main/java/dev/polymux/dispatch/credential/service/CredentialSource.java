@@ -68,14 +68,10 @@ public class CredentialSource {
     }
 
     /**
-     * The provider rejected these credentials (HTTP 401). OAuth: tell oauth-service, so that the next token is a
-     * refreshed one; vault: drop the cached values, so that the next call reads what the installer stored since.
+     * The provider rejected this access token (HTTP 401): oauth-service is told, so that the next token is a refreshed
+     * one, and the cached token is dropped unless a newer one replaced it already.
      */
-    public Uni<Void> rejected(ResolvedConnection connection, Credentials credentials, Instant deadline) {
-        if (!(credentials instanceof Credentials.OAuthToken rejected)) {
-            secrets.invalidate(connection.installationId());
-            return Uni.createFrom().voidItem();
-        }
+    public Uni<Void> rejected(ResolvedConnection connection, Credentials.OAuthToken rejected, Instant deadline) {
         tokens.asMap().computeIfPresent(connection.installationId(),
                 (id, cached) -> cached.getAccessToken().equals(rejected.tokens().accessToken().reveal()) ? null : cached);
         InvalidateRequest request = InvalidateRequest.newBuilder().setTenantId(connection.tenantId())

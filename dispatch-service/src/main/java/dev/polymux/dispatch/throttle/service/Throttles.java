@@ -1,15 +1,21 @@
 package dev.polymux.dispatch.throttle.service;
 
 import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
@@ -58,7 +64,7 @@ public class Throttles {
         return turn(installation)
                 .flatMap(ignored -> turn(provider).onFailure().invoke(installation::release).onCancellation().invoke(installation::release))
                 .map(ignored -> {
-                    waits.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    waits.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                     return new Permit(installation, provider);
                 });
     }
@@ -81,44 +87,47 @@ public class Throttles {
 
     private Limiter installationLimiter(ResolvedConnection connection) {
         return installations.get(connection.installationId(), id -> new Limiter(
-                limit(connection, "concurrencyPerInstallation", config.concurrencyPerInstallation()),
-                rate(connection, "requestsPerSecondPerInstallation", config.requestsPerSecondPerInstallation()), timer));
+                limit(connection, "concurrencyPerInstallation", DispatchConfig.ProviderLimits::concurrencyPerInstallation,
+                        config.concurrencyPerInstallation()),
+                rate(connection, "requestsPerSecondPerInstallation", DispatchConfig.ProviderLimits::requestsPerSecondPerInstallation,
+                        config.requestsPerSecondPerInstallation()), timer));
     }
 
     private Limiter providerLimiter(ResolvedConnection connection) {
         return providers.computeIfAbsent(connection.connectorLabel(), id -> new Limiter(
-                limit(connection, "concurrencyPerProvider", config.concurrencyPerProvider()),
-                rate(connection, "requestsPerSecondPerProvider", config.requestsPerSecondPerProvider()), timer));
+                limit(connection, "concurrencyPerProvider", DispatchConfig.ProviderLimits::concurrencyPerProvider,
+                        config.concurrencyPerProvider()),
+                rate(connection, "requestsPerSecondPerProvider", DispatchConfig.ProviderLimits::requestsPerSecondPerProvider,
+                        config.requestsPerSecondPerProvider()), timer));
     }
 
-    private int limit(ResolvedConnection connection, String name, int fallback) {
-        DispatchConfig.ProviderLimits override = config.providers().get(connection.connectorLabel());
-        if (override != null) {
-            var configured = "concurrencyPerInstallation".equals(name) ? override.concurrencyPerInstallation() : override.concurrencyPerProvider();
-            if (configured.isPresent()) {
-                return configured.getAsInt();
-            }
+    /** The operator's setting for the connector, else the manifest's {@code limits.<name>}, else the default. */
+    private int limit(ResolvedConnection connection, String name, Function<DispatchConfig.ProviderLimits, OptionalInt> setting,
+            int fallback) {
+        OptionalInt configured = operatorLimits(connection).map(setting).orElse(OptionalInt.empty());
+        if (configured.isPresent()) {
+            return configured.getAsInt();
         }
         JsonNode fromManifest = manifestLimit(connection, name);
         return fromManifest.canConvertToInt() && fromManifest.asInt() > 0 ? fromManifest.asInt() : fallback;
     }
 
-    private double rate(ResolvedConnection connection, String name, double fallback) {
-        DispatchConfig.ProviderLimits override = config.providers().get(connection.connectorLabel());
-        if (override != null) {
-            var configured = "requestsPerSecondPerInstallation".equals(name) ? override.requestsPerSecondPerInstallation()
-                    : override.requestsPerSecondPerProvider();
-            if (configured.isPresent()) {
-                return configured.getAsDouble();
-            }
+    private double rate(ResolvedConnection connection, String name, Function<DispatchConfig.ProviderLimits, OptionalDouble> setting,
+            double fallback) {
+        OptionalDouble configured = operatorLimits(connection).map(setting).orElse(OptionalDouble.empty());
+        if (configured.isPresent()) {
+            return configured.getAsDouble();
         }
         JsonNode fromManifest = manifestLimit(connection, name);
         return fromManifest.isNumber() && fromManifest.asDouble() > 0 ? fromManifest.asDouble() : fallback;
     }
 
+    private Optional<DispatchConfig.ProviderLimits> operatorLimits(ResolvedConnection connection) {
+        return Optional.ofNullable(config.providers().get(connection.connectorLabel()));
+    }
+
     private static JsonNode manifestLimit(ResolvedConnection connection, String name) {
-        return connection.manifest() == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
-                : connection.manifest().path("limits").path(name);
+        return connection.manifest() == null ? MissingNode.getInstance() : connection.manifest().path("limits").path(name);
     }
 
     @PreDestroy

@@ -137,13 +137,13 @@ public class ToolCallExecutor {
             case ToolOutcome.Success success -> Uni.createFrom().item(succeeded(run, success.output()));
             case ToolOutcome.RetriableFailure retriable -> retryLater(run, retriable);
             case ToolOutcome.CredentialsRejected rejected -> {
-                if (!run.connection.oauth() || run.refreshed) {
+                if (!(run.credentials instanceof Credentials.OAuthToken token) || run.refreshed) {
                     yield Uni.createFrom().failure(new CallFailure(ErrorCode.CREDENTIALS_REJECTED, rejected.message()
                             + (run.refreshed ? ", also after a refresh." : ".")));
                 }
                 run.refreshed = true;
                 metrics.retry(run.connector(), "credentials-refreshed");
-                yield credentials.rejected(run.connection, run.credentials, run.deadline)
+                yield credentials.rejected(run.connection, token, run.deadline)
                         .flatMap(ignored -> credentials.forCall(run.connection, "dispatch retry after 401, call " + run.call.callId(), run.deadline))
                         .flatMap(fresh -> {
                             run.credentials = fresh;
