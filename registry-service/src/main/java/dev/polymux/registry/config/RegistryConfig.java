@@ -11,7 +11,10 @@ public interface RegistryConfig {
     @WithDefault("/polymux/registry-service")
     String eventSource();
 
-    /** The tenant that owns the in-tree connectors seeded at start. Env: POLYMUX_REGISTRY_PLATFORM_TENANT. */
+    /**
+     * The platform's own tenant: it owns the in-tree connectors seeded at start, and only its tokens' reviewer and
+     * admin roles count for review and deprecation. Env: POLYMUX_REGISTRY_PLATFORM_TENANT.
+     */
     @WithDefault("polymux")
     String platformTenant();
 

@@ -1,10 +1,15 @@
 package dev.polymux.registry.connector;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
+
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -33,6 +38,14 @@ public class ConnectorVersion extends PublishedVersion {
 
     public String reviewer;
 
+    /**
+     * Subjects of everyone who created, edited or submitted this version, in that order; none of them may decide on
+     * it, so an author who also reviews cannot take over a colleague's draft and approve it.
+     */
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    @Column(nullable = false)
+    public List<String> contributors = List.of();
+
     @Column(name = "created_at", nullable = false, updatable = false)
     public Instant createdAt;
 
@@ -52,6 +65,7 @@ public class ConnectorVersion extends PublishedVersion {
         created.setVersionNumber(manifest.path("version").asText());
         created.ownerTenant = ownerTenant;
         created.author = author;
+        created.recordContributor(author);
         created.state = state.value();
         created.createdAt = Instant.now();
         created.applyManifest(manifest);
@@ -65,6 +79,20 @@ public class ConnectorVersion extends PublishedVersion {
         description = manifest.path("description").asText(null);
         this.manifest = manifest.toString();
         updatedAt = Instant.now();
+    }
+
+    /** Notes that {@code subject} touched this version. A new list each time, so the change is seen as one. */
+    public void recordContributor(String subject) {
+        if (!contributors.contains(subject)) {
+            List<String> updated = new ArrayList<>(contributors);
+            updated.add(subject);
+            contributors = List.copyOf(updated);
+        }
+    }
+
+    /** Whether {@code subject} created, edited or submitted this version. */
+    public boolean touchedBy(String subject) {
+        return author.equals(subject) || contributors.contains(subject);
     }
 
     public ReviewState reviewState() {

@@ -85,7 +85,7 @@ public class ConnectorResource {
     public Uni<ConnectorView> update(@PathParam("tenant") String tenant, @PathParam("connectorId") String connectorId,
             @PathParam("version") String version, JsonNode manifest, UriInfo uri) {
         caller.requireTenant(tenant, uri.getPath());
-        return catalog.updateDraft(tenant, connectorId, version, manifest).map(v -> ConnectorView.of(v, mapper));
+        return catalog.updateDraft(tenant, caller.subject(), connectorId, version, manifest).map(v -> ConnectorView.of(v, mapper));
     }
 
     @POST
@@ -95,7 +95,7 @@ public class ConnectorResource {
             @PathParam("version") String version, UriInfo uri) {
         caller.requireTenant(tenant, uri.getPath());
         // The findings are committed with the draft first; blocking ones then answer 422 with their pointers.
-        return catalog.submit(tenant, connectorId, version).map(submission -> {
+        return catalog.submit(tenant, caller.subject(), connectorId, version).map(submission -> {
             if (!submission.blocking().isEmpty()) {
                 throw new ProblemException(ProblemType.STATE_CONFLICT, "The automated review checks found "
                         + submission.blocking().size() + " problem(s) to fix before review.", submission.blocking().stream()

@@ -27,8 +27,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The life of a connector version: an author's draft (editable), submitted for review after the automated checks
- * (immutable from then on), approved or rejected by a reviewer who is not its author, deprecated later. Approval and
- * deprecation are announced on polymux.registry-events.v1 in the same transaction (outbox).
+ * (immutable from then on), approved or rejected by a reviewer who neither created, edited nor submitted it,
+ * deprecated later. Approval and deprecation are announced on polymux.registry-events.v1 in the same transaction
+ * (outbox).
  */
 @ApplicationScoped
 public class ConnectorCatalogService {
@@ -72,7 +73,7 @@ public class ConnectorCatalogService {
     }
 
     @WithTransaction
-    public Uni<ConnectorVersion> updateDraft(String tenant, String connectorId, String version, JsonNode manifest) {
+    public Uni<ConnectorVersion> updateDraft(String tenant, String editor, String connectorId, String version, JsonNode manifest) {
         requireValid(manifest);
         if (!connectorId.equals(manifest.path("id").asText()) || !version.equals(manifest.path("version").asText())) {
             throw ProblemException.invalid("The manifest's id and version must match the path.", List.of(
@@ -81,6 +82,7 @@ public class ConnectorCatalogService {
         return owned(tenant, connectorId, version).map(found -> {
             requireState(found, ReviewState.DRAFT, "Only drafts change; a submitted version is immutable, so publish a new version.");
             found.applyManifest(manifest);
+            found.recordContributor(editor);
             return found;
         });
     }
@@ -94,9 +96,11 @@ public class ConnectorCatalogService {
      * with them it stays a draft, and the findings are kept for the author to read.
      */
     @WithTransaction
-    public Uni<Submission> submit(String tenant, String connectorId, String version) {
+    public Uni<Submission> submit(String tenant, String submitter, String connectorId, String version) {
         return owned(tenant, connectorId, version).map(found -> {
             requireState(found, ReviewState.DRAFT, "Only a draft can be submitted for review.");
+            // Recorded even when blocking findings keep it a draft: whoever submits vouches for the content.
+            found.recordContributor(submitter);
             List<ReviewFinding> findings = checks.run(readTree(found.manifest));
             found.reviewFindings = writeJson(findings);
             found.updatedAt = Instant.now();
@@ -155,6 +159,9 @@ public class ConnectorCatalogService {
             requireState(found, ReviewState.IN_REVIEW, "Only a version in review can be approved or rejected.");
             if (found.author.equals(reviewer)) {
                 throw ProblemException.forbidden("You cannot review a connector you authored; another reviewer must.");
+            }
+            if (found.touchedBy(reviewer)) {
+                throw ProblemException.forbidden("You cannot review a connector version you edited or submitted; another reviewer must.");
             }
             found.state = decision.value();
             found.reviewer = reviewer;
