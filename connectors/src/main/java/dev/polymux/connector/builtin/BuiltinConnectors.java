@@ -16,6 +16,7 @@ import dev.polymux.connector.config.ConnectorsConfig;
 import dev.polymux.connector.engine.DeclarativeOAuth;
 import dev.polymux.connector.engine.HttpToolEngine;
 import dev.polymux.connector.engine.OAuthClientRegistration;
+import dev.polymux.connector.net.AddressGuard;
 import dev.polymux.connector.sdk.Secret;
 import io.quarkus.oidc.client.OidcClients;
 import io.vertx.mutiny.core.Vertx;
@@ -32,10 +33,18 @@ public class BuiltinConnectors {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The one guard for every outbound connection a manifest or provider names (polymux.connectors.allowed-private-hosts...). */
     @Produces
     @Singleton
-    DeclarativeOAuth declarativeOAuth(OidcClients oidcClients, Vertx vertx) {
-        return new DeclarativeOAuth(oidcClients, WebClient.create(vertx), JSON, Clock.systemUTC());
+    AddressGuard addressGuard(ConnectorsConfig config) {
+        return AddressGuard.of(config.allowedPrivateHosts(), config.blockedRanges(), config.allowPlainHttp());
+    }
+
+    @Produces
+    @Singleton
+    DeclarativeOAuth declarativeOAuth(OidcClients oidcClients, Vertx vertx, ConnectorsConfig config, AddressGuard guard) {
+        return new DeclarativeOAuth(oidcClients, WebClient.create(vertx), JSON, Clock.systemUTC(), new DeclarativeOAuth.Options(guard,
+                config.oauth().tokenTimeout(), config.oauth().discoveryTtl(), config.oauth().maxCachedClients()));
     }
 
     @Produces

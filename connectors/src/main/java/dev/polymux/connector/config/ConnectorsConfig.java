@@ -23,6 +23,44 @@ public interface ConnectorsConfig {
 
     Http http();
 
+    OAuth oauth();
+
+    /**
+     * Private hosts and ranges Polymux may connect to after all (host names, {@code *.suffix}, or CIDR ranges): by
+     * default none, so manifests and providers reach only public addresses. The local stack allows loopback.
+     * Env: POLYMUX_CONNECTORS_ALLOWED_PRIVATE_HOSTS (comma-separated).
+     */
+    Optional<List<String>> allowedPrivateHosts();
+
+    /**
+     * The cluster's own pod and service ranges, refused like private ones (they need not be RFC 1918).
+     * Env: POLYMUX_CONNECTORS_BLOCKED_RANGES (comma-separated CIDRs).
+     */
+    Optional<List<String>> blockedRanges();
+
+    /** Whether plain http is allowed at all (never in production). Env: POLYMUX_CONNECTORS_ALLOW_PLAIN_HTTP. */
+    @io.smallrye.config.WithDefault("false")
+    boolean allowPlainHttp();
+
+    /** Outbound calls of the OAuth engine: token endpoints and OIDC discovery. */
+    interface OAuth {
+        /**
+         * The longest a token request may take, well inside the refresh lease (polymux.oauth.refresh.lease), so a
+         * refresh that hangs never outlives the lease that protects its refresh token.
+         * Env: POLYMUX_CONNECTORS_OAUTH_TOKEN_TIMEOUT.
+         */
+        @io.smallrye.config.WithDefault("PT10S")
+        java.time.Duration tokenTimeout();
+
+        /** How long a fetched OIDC discovery document is used before it is fetched again. Env: POLYMUX_CONNECTORS_OAUTH_DISCOVERY_TTL. */
+        @io.smallrye.config.WithDefault("PT1H")
+        java.time.Duration discoveryTtl();
+
+        /** Token clients and discovery documents kept at most (connector versions times OAuth clients). */
+        @io.smallrye.config.WithDefault("1000")
+        int maxCachedClients();
+    }
+
     /** The HTTP client of declarative tools (one per service, shared by every connector). */
     interface Http {
         /**

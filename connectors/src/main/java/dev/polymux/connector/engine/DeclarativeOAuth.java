@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,6 +24,9 @@ import io.quarkus.oidc.common.runtime.config.OidcClientCommonConfig.Credentials.
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.ext.web.client.WebClient;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -32,11 +34,17 @@ import dev.polymux.connector.sdk.ConnectorNotConfiguredException;
 import dev.polymux.connector.sdk.GrantException;
 import dev.polymux.connector.sdk.Secret;
 import dev.polymux.connector.sdk.TokenSet;
+import dev.polymux.connector.net.AddressGuard;
 
 /**
  * Standard OAuth2/OIDC from a manifest alone: the authorize URL (state, PKCE S256, scopes, extra parameters), and
  * code exchange, refresh and client-credentials requests through quarkus-oidc-client, with one client per connector
- * version and OAuth client, created at run time and cached. OIDC discovery fills the endpoints.
+ * version and OAuth client, created at run time and cached (bounded). OIDC discovery fills the endpoints; its
+ * documents are kept for a while, not for ever.
+ * <p>
+ * Every endpoint passes the {@link AddressGuard} right before it is called (https, public addresses only unless an
+ * operator allowed a host), and every provider call has a deadline: a refresh that hangs must not outlive the lease
+ * that protects its refresh token.
  * <p>
  * Provider quirks handled here: a token response without expires_in gets the connector's default lifetime; a refresh
  * without a refresh token keeps the old one; an error inside an HTTP 200 body is an error. Token endpoint failures
@@ -54,40 +62,111 @@ public class DeclarativeOAuth {
             "incorrect_client_credentials");
     private static final Pattern OAUTH_ERROR = Pattern.compile("\"error\"\\s*:\\s*\"([A-Za-z0-9_.-]+)\"");
 
+    /** A discovery document larger than this is not one. */
+    private static final int MAX_DISCOVERY_BYTES = 256 * 1024;
+
     private final OidcClients oidcClients;
     private final WebClient webClient;
     private final ObjectMapper mapper;
     private final Clock clock;
-    private final Map<String, Uni<OidcClient>> clients = new ConcurrentHashMap<>();
-    private final Map<String, Uni<Endpoints>> endpoints = new ConcurrentHashMap<>();
+    private final Options options;
+    private final Cache<String, Uni<OidcClient>> clients;
+    private final Cache<String, Uni<Endpoints>> endpoints;
 
-    /** Where the provider's endpoints are; from the manifest, or from its OIDC discovery document. */
-    public record Endpoints(String authorizationUrl, String tokenUrl) {
+    /**
+     * Where the provider's endpoints are, from the manifest or its OIDC discovery document; the issuer when the
+     * manifest or the document names one, and whether the provider promises {@code iss} in its redirects (RFC 9207).
+     */
+    public record Endpoints(String authorizationUrl, String tokenUrl, String issuer, boolean issParameterSupported) {
+        public Endpoints(String authorizationUrl, String tokenUrl) {
+            this(authorizationUrl, tokenUrl, null, false);
+        }
     }
 
-    public DeclarativeOAuth(OidcClients oidcClients, WebClient webClient, ObjectMapper mapper, Clock clock) {
+    /**
+     * How the engine reaches providers: the address guard, the deadline of a token request, how long a discovery
+     * document is kept, and how many clients and documents are kept at most.
+     */
+    public record Options(AddressGuard guard, java.time.Duration tokenTimeout, java.time.Duration discoveryTtl, int maxCached) {
+    }
+
+    public DeclarativeOAuth(OidcClients oidcClients, WebClient webClient, ObjectMapper mapper, Clock clock, Options options) {
         this.oidcClients = oidcClients;
         this.webClient = webClient;
         this.mapper = mapper;
         this.clock = clock;
+        this.options = options;
+        // A client evicted (cache full, or a rotated secret made a new one) is closed, so its HTTP pool goes with it.
+        this.clients = Caffeine.newBuilder().maximumSize(options.maxCached())
+                .<String, Uni<OidcClient>>removalListener((key, client, cause) -> {
+                    if (client != null) {
+                        client.subscribe().with(DeclarativeOAuth::close, ignored -> {
+                        });
+                    }
+                }).build();
+        this.endpoints = Caffeine.newBuilder().maximumSize(options.maxCached()).expireAfterWrite(options.discoveryTtl()).build();
     }
 
     public Uni<Endpoints> endpoints(OAuthSettings settings) {
         if (settings.discoveryUrl() == null) {
-            return Uni.createFrom().item(new Endpoints(settings.authorizationUrl(), settings.tokenUrl()));
+            return guarded(new Endpoints(settings.authorizationUrl(), settings.tokenUrl(), settings.issuer(), false), settings);
         }
-        return endpoints.computeIfAbsent(settings.discoveryUrl(), url -> webClient.getAbs(url).send()
+        String url = settings.discoveryUrl();
+        return endpoints.get(url, key -> guard(key, "the OIDC discovery document of " + settings.label())
+                .chain(() -> webClient.getAbs(key).followRedirects(false).timeout(options.tokenTimeout().toMillis()).send())
                 .map(response -> {
                     if (response.statusCode() != 200) {
                         throw GrantException.transientFailure("The OIDC discovery document of " + settings.label()
                                 + " answered HTTP " + response.statusCode(), Optional.empty());
                     }
+                    if (response.body() != null && response.body().length() > MAX_DISCOVERY_BYTES) {
+                        throw GrantException.transientFailure("The OIDC discovery document of " + settings.label() + " is larger than "
+                                + MAX_DISCOVERY_BYTES / 1024 + " KiB; it is not one.", Optional.empty());
+                    }
                     JsonNode document = readJson(response.bodyAsString());
-                    return new Endpoints(document.path("authorization_endpoint").asText(null),
-                            document.path("token_endpoint").asText(null));
+                    String issuer = document.path("issuer").asText(null);
+                    if (settings.issuer() != null && issuer != null && !settings.issuer().equals(issuer)) {
+                        throw GrantException.transientFailure("The OIDC discovery document of " + settings.label() + " names the issuer "
+                                + issuer + ", not " + settings.issuer() + " as its manifest says.", Optional.empty());
+                    }
+                    return new Endpoints(document.path("authorization_endpoint").asText(null), document.path("token_endpoint").asText(null),
+                            settings.issuer() != null ? settings.issuer() : issuer,
+                            document.path("authorization_response_iss_parameter_supported").asBoolean(false));
                 })
-                .memoize().indefinitely()
-                .onFailure().invoke(() -> endpoints.remove(url)));
+                .flatMap(found -> guarded(found, settings))
+                .onFailure().invoke(() -> endpoints.invalidate(key))
+                .memoize().indefinitely());
+    }
+
+    /**
+     * Endpoints whose URLs the guard accepts as URLs (https, no user information). The token endpoint's address is
+     * checked again right before every request; the authorization URL is opened by the person's browser, not by us.
+     */
+    private Uni<Endpoints> guarded(Endpoints found, OAuthSettings settings) {
+        if (found.tokenUrl() == null || (found.authorizationUrl() == null && !settings.clientCredentialsGrant())) {
+            return Uni.createFrom().failure(GrantException.transientFailure("The OIDC discovery document of " + settings.label()
+                    + " names no authorization or token endpoint.", Optional.empty()));
+        }
+        try {
+            options.guard().checkUrl(URI.create(found.tokenUrl()), "the token endpoint of " + settings.label());
+            if (found.authorizationUrl() != null) {
+                options.guard().checkUrl(URI.create(found.authorizationUrl()), "the authorization endpoint of " + settings.label());
+            }
+        } catch (AddressGuard.AddressRefusedException refused) {
+            return Uni.createFrom().failure(new ConnectorNotConfiguredException(refused.getMessage()));
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().failure(new ConnectorNotConfiguredException("An endpoint of " + settings.label() + " is not a URL."));
+        }
+        return Uni.createFrom().item(found);
+    }
+
+    private Uni<Void> guard(String url, String what) {
+        try {
+            return options.guard().check(URI.create(url), what)
+                    .onFailure(AddressGuard.AddressRefusedException.class).transform(refused -> new ConnectorNotConfiguredException(refused.getMessage()));
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().failure(new ConnectorNotConfiguredException("The address of " + what + " is not a URL."));
+        }
     }
 
     /**
@@ -128,10 +207,54 @@ public class DeclarativeOAuth {
         if (codeVerifier != null) {
             params.put("code_verifier", codeVerifier);
         }
-        return client(settings, client, Grant.Type.CODE)
-                .flatMap(oidc -> oidc.getTokens(params))
+        return tokenRequest(settings, client, Grant.Type.CODE, oidc -> oidc.getTokens(params))
                 .map(tokens -> toTokenSet(settings, tokens, null))
                 .onFailure().transform(failure -> toGrantException(settings, failure));
+    }
+
+    /**
+     * A code exchange with a client made for this one request and closed after it, never cached: for manifests that
+     * are not published (test-connector), whose endpoints and client come from the person asking.
+     */
+    public Uni<TokenSet> exchangeCodeOnce(OAuthSettings settings, OAuthClientRegistration client, String code, URI redirectUri,
+            String codeVerifier) {
+        Map<String, String> params = new HashMap<>(settings.tokenParams());
+        params.put("code", code);
+        params.put("redirect_uri", redirectUri.toString());
+        if (codeVerifier != null) {
+            params.put("code_verifier", codeVerifier);
+        }
+        try {
+            requireConfigured(settings, client);
+        } catch (ConnectorNotConfiguredException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return endpoints(settings).flatMap(found -> guard(found.tokenUrl(), "the token endpoint of " + settings.label()).replaceWith(found))
+                .flatMap(found -> newClient(found, settings, client, Grant.Type.CODE, "once-" + java.util.UUID.randomUUID()))
+                .flatMap(oidc -> oidc.getTokens(params).eventually(() -> close(oidc)))
+                .ifNoItem().after(options.tokenTimeout()).failWith(() -> GrantException.transientFailure("The token endpoint of "
+                        + settings.label() + " did not answer within " + options.tokenTimeout().toSeconds() + " s.", Optional.empty()))
+                .map(tokens -> toTokenSet(settings, tokens, null))
+                .onFailure().transform(failure -> toGrantException(settings, failure));
+    }
+
+    /**
+     * A token request: refused at once (no request, no lookup) when no OAuth client is set up, then after the guard
+     * checked the token endpoint again (DNS may have changed), within the deadline.
+     */
+    private Uni<Tokens> tokenRequest(OAuthSettings settings, OAuthClientRegistration registration, Grant.Type grant,
+            java.util.function.Function<OidcClient, Uni<Tokens>> request) {
+        try {
+            requireConfigured(settings, registration);
+        } catch (ConnectorNotConfiguredException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return endpoints(settings).flatMap(found -> guard(found.tokenUrl(), "the token endpoint of " + settings.label()))
+                .flatMap(ignored -> client(settings, registration, grant))
+                .flatMap(oidc -> request.apply(oidc))
+                .ifNoItem().after(options.tokenTimeout()).failWith(() -> GrantException.transientFailure("The token endpoint of "
+                        + settings.label() + " did not answer within " + options.tokenTimeout().toSeconds() + " s; try again shortly.",
+                        Optional.empty()));
     }
 
     /** A refresh-token grant, or for client-credentials connectors a new token request. */
@@ -142,15 +265,14 @@ public class DeclarativeOAuth {
         if (previous == null || !previous.hasRefreshToken()) {
             return Uni.createFrom().failure(GrantException.broken(settings.brokenGrantMessage(), "no_refresh_token"));
         }
-        return client(settings, client, Grant.Type.CODE)
-                .flatMap(oidc -> oidc.refreshTokens(previous.refreshToken().reveal(), settings.refreshParams()))
+        return tokenRequest(settings, client, Grant.Type.CODE,
+                oidc -> oidc.refreshTokens(previous.refreshToken().reveal(), settings.refreshParams()))
                 .map(tokens -> toTokenSet(settings, tokens, previous))
                 .onFailure().transform(failure -> toGrantException(settings, failure));
     }
 
     public Uni<TokenSet> clientCredentials(OAuthSettings settings, OAuthClientRegistration client) {
-        return client(settings, client, Grant.Type.CLIENT)
-                .flatMap(oidc -> oidc.getTokens(settings.tokenParams()))
+        return tokenRequest(settings, client, Grant.Type.CLIENT, oidc -> oidc.getTokens(settings.tokenParams()))
                 .map(tokens -> toTokenSet(settings, tokens, null))
                 .onFailure().transform(failure -> toGrantException(settings, failure));
     }
@@ -165,29 +287,40 @@ public class DeclarativeOAuth {
     }
 
     private Uni<OidcClient> client(OAuthSettings settings, OAuthClientRegistration registration, Grant.Type grant) {
-        try {
-            requireConfigured(settings, registration);
-        } catch (IllegalStateException e) {
-            return Uni.createFrom().failure(e);
-        }
-        // Keyed by everything the client is built from: a connector moved to another token endpoint gets a new client.
+        // Keyed by everything the client is built from: a connector moved to another token endpoint, or a client whose
+        // secret was replaced, gets a new client.
         String id = settings.key() + "|" + (settings.tokenUrl() != null ? settings.tokenUrl() : settings.discoveryUrl())
-                + "|" + registration.clientId() + "|" + grant;
-        return clients.computeIfAbsent(id, key -> endpoints(settings).flatMap(found -> {
-            URI token = URI.create(found.tokenUrl());
-            OidcClientConfig config = OidcClientConfig.builder()
-                    .id(key)
-                    .authServerUrl(token.getScheme() + "://" + token.getAuthority())
-                    .discoveryEnabled(false)
-                    .tokenPath(found.tokenUrl())
-                    .clientId(registration.clientId())
-                    .credentials().clientSecret(registration.clientSecret().reveal(),
-                            settings.basicClientAuthentication() ? Method.BASIC : Method.POST).end()
-                    .grant(grant)
-                    .scopes(grant == Grant.Type.CLIENT ? settings.defaultScopes() : List.of())
-                    .build();
-            return oidcClients.newClient(config);
-        }).memoize().indefinitely().onFailure().invoke(() -> clients.remove(id)));
+                + "|" + registration.clientId() + "|" + registration.secretFingerprint() + "|" + grant;
+        return clients.get(id, key -> endpoints(settings).flatMap(found -> newClient(found, settings, registration, grant, key))
+                .onFailure().invoke(() -> clients.invalidate(key))
+                .memoize().indefinitely());
+    }
+
+    private static void close(OidcClient client) {
+        try {
+            client.close();
+        } catch (java.io.IOException | RuntimeException e) {
+            // Closing frees its HTTP pool; nothing depends on it succeeding.
+        }
+    }
+
+    private Uni<OidcClient> newClient(Endpoints found, OAuthSettings settings, OAuthClientRegistration registration, Grant.Type grant,
+            String id) {
+        URI token = URI.create(found.tokenUrl());
+        var builder = OidcClientConfig.builder()
+                .id(id)
+                .authServerUrl(token.getScheme() + "://" + token.getAuthority())
+                .discoveryEnabled(false)
+                .tokenPath(found.tokenUrl())
+                .clientId(registration.clientId())
+                .connectionTimeout(options.tokenTimeout())
+                .grant(grant)
+                .scopes(grant == Grant.Type.CLIENT ? settings.defaultScopes() : List.of());
+        if (!registration.clientSecret().isEmpty()) {
+            builder.credentials().clientSecret(registration.clientSecret().reveal(),
+                    settings.basicClientAuthentication() ? Method.BASIC : Method.POST).end();
+        }
+        return oidcClients.newClient(builder.build());
     }
 
     private TokenSet toTokenSet(OAuthSettings settings, Tokens tokens, TokenSet previous) {
@@ -198,8 +331,13 @@ public class DeclarativeOAuth {
             throw error == null ? GrantException.broken(settings.brokenGrantMessage(), "no_access_token") : failure;
         }
         Instant now = clock.instant();
+        // No expires_in: where the token can be renewed (a refresh token, kept or new, or client credentials) it gets the
+        // connector's default lifetime, so it is renewed ahead of time; with nothing to renew it by it never expires
+        // (GitHub OAuth apps), and only the provider's 401 says it is gone.
+        boolean renewable = tokens.getRefreshToken() != null || settings.clientCredentialsGrant()
+                || (settings.keepRefreshTokenWhenMissing() && previous != null && previous.hasRefreshToken());
         Instant expiresAt = tokens.getAccessTokenExpiresAt() != null ? Instant.ofEpochSecond(tokens.getAccessTokenExpiresAt())
-                : now.plus(settings.defaultTokenLifetime());
+                : renewable ? now.plus(settings.defaultTokenLifetime()) : null;
         String scope = tokens.get("scope");
         List<String> scopes = scope == null || scope.isBlank() ? List.of() : List.of(scope.trim().split("[\\s,]+"));
         Map<String, String> extras = new HashMap<>();

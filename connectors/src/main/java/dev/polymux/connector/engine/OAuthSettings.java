@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * applied. Read from a manifest that already passed validation.
  */
 public record OAuthSettings(String connectorId, String connectorVersion, String label, String authorizationUrl,
-        String tokenUrl, String discoveryUrl, boolean clientCredentialsGrant, List<String> scopes,
+        String tokenUrl, String discoveryUrl, String issuer, boolean clientCredentialsGrant, List<String> scopes,
         List<String> defaultScopes, String scopeSeparator, boolean pkce, boolean basicClientAuthentication,
         Map<String, String> authorizeParams, Map<String, String> tokenParams, Map<String, String> refreshParams,
         Duration defaultTokenLifetime, Duration refreshWindow, boolean keepRefreshTokenWhenMissing,
@@ -23,7 +23,7 @@ public record OAuthSettings(String connectorId, String connectorVersion, String 
         JsonNode auth = manifest.path("auth");
         String label = manifest.path("label").asText();
         return new OAuthSettings(manifest.path("id").asText(), manifest.path("version").asText(), label,
-                text(auth, "authorizationUrl"), text(auth, "tokenUrl"), text(auth, "discoveryUrl"),
+                text(auth, "authorizationUrl"), text(auth, "tokenUrl"), text(auth, "discoveryUrl"), text(auth, "issuer"),
                 "client_credentials".equals(auth.path("grantType").asText()), strings(auth.path("scopes")),
                 strings(auth.path("defaultScopes")), auth.path("scopeSeparator").asText(" "),
                 auth.path("pkce").asBoolean(true), !"post".equals(auth.path("clientAuthentication").asText()),

@@ -30,7 +30,7 @@ import io.smallrye.mutiny.Uni;
 /**
  * A deliberately careless OAuth connector, the test double that shows the conformance kit failing. It gets the code
  * flow right, and then makes four mistakes peers make: it logs the refresh token, drops the old refresh token when a
- * refresh brings none, lets a token without expires_in expire at once, and treats invalid_grant as a passing error.
+ * refresh brings none, lets a token without expires_in expire at once (renewable or not), and treats invalid_grant as a passing error.
  */
 class CarelessOAuthConnector implements ConnectorHandler {
 

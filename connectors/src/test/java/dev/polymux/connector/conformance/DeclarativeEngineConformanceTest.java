@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.polymux.connector.engine.LocalProviders;
 import dev.polymux.connector.builtin.InTreeManifests;
 import dev.polymux.connector.engine.DeclarativeConnector;
 import dev.polymux.connector.engine.DeclarativeOAuth;
@@ -39,7 +40,7 @@ class DeclarativeEngineConformanceTest extends OAuthConformanceKit {
             throw new IllegalStateException("the adapted manifest is invalid: " + new ManifestValidator().validateConnector(manifest));
         }
         WebClient web = WebClient.create(vertx);
-        return DeclarativeConnector.create(manifest, client, new DeclarativeOAuth(oidcClients, web, JSON, Clock.systemUTC()),
+        return DeclarativeConnector.create(manifest, client, new DeclarativeOAuth(oidcClients, web, JSON, Clock.systemUTC(), LocalProviders.options()),
                 new HttpToolEngine(web, JSON)).map(ConnectorHandler.class::cast);
     }
 }

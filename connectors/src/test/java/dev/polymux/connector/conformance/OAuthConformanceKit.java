@@ -182,12 +182,22 @@ public abstract class OAuthConformanceKit {
     }
 
     @Test
-    void givesATokenWithoutExpiresInADefaultLifetime() {
-        tokenEndpointAnswers(200, "{\"access_token\":\"conformance-at-3\",\"token_type\":\"Bearer\"}");
+    void givesARefreshableTokenWithoutExpiresInADefaultLifetime() {
+        tokenEndpointAnswers(200, "{\"access_token\":\"conformance-at-3\",\"token_type\":\"Bearer\",\"refresh_token\":\"conformance-rt-3\"}");
         TokenSet tokens = remember(quirkyConnector().exchangeCode("conformance-code-x", REDIRECT, null).await().atMost(WAIT));
-        assertTrue(tokens.expiresAt().isAfter(Instant.now().plusSeconds(60)), "expires in the future: " + tokens.expiresAt());
+        assertTrue(tokens.expires() && tokens.expiresAt().isAfter(Instant.now().plusSeconds(60)), "expires in the future: " + tokens);
         assertTrue(tokens.expiresAt().isBefore(Instant.now().plus(Duration.ofDays(1))),
                 "a default lifetime is short enough to refresh ahead of: " + tokens.expiresAt());
+    }
+
+    @Test
+    void treatsATokenWithoutExpiresInAndWithoutRefreshTokenAsNonExpiring() {
+        // GitHub OAuth apps: no expires_in, no refresh token. A default lifetime would make it "expire" with nothing
+        // to renew it by, and the grant would break for no reason.
+        tokenEndpointAnswers(200, "{\"access_token\":\"conformance-at-4\",\"token_type\":\"bearer\",\"scope\":\"repo\"}");
+        TokenSet tokens = remember(quirkyConnector().exchangeCode("conformance-code-y", REDIRECT, null).await().atMost(WAIT));
+        assertFalse(tokens.expires(), "never expires: " + tokens);
+        assertTrue(tokens.validFor(Duration.ofDays(3650), Instant.now()));
     }
 
     @Test

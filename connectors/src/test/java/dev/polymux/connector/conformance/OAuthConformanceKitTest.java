@@ -25,7 +25,8 @@ class OAuthConformanceKitTest {
                 "refreshesTheGrant",                                // logs the refresh token
                 "keepsTheRotatedRefreshToken",                      // logs the refresh token
                 "keepsTheOldRefreshTokenWhenTheRefreshBringsNone",  // drops it, and logs it
-                "givesATokenWithoutExpiresInADefaultLifetime",      // expires at once
+                "givesARefreshableTokenWithoutExpiresInADefaultLifetime",       // expires at once
+                "treatsATokenWithoutExpiresInAndWithoutRefreshTokenAsNonExpiring", // expires at once
                 "invalidGrantBreaksTheGrantWithASentenceForAPerson" // calls it transient, and logs the token
         ), methods(tests.failed()));
         assertEquals(Set.of("exchangesTheCodeWithItsPkceVerifier", "aDeclinedAuthorizationIsASentenceForAPerson"),

@@ -84,7 +84,7 @@ class DeclarativeOAuthTest {
 
     @BeforeEach
     void engine() {
-        oauth = new DeclarativeOAuth(oidcClients, WebClient.create(vertx), new ObjectMapper(), Clock.systemUTC());
+        oauth = new DeclarativeOAuth(oidcClients, WebClient.create(vertx), new ObjectMapper(), Clock.systemUTC(), LocalProviders.options());
     }
 
     @Test
@@ -132,9 +132,9 @@ class DeclarativeOAuthTest {
     }
 
     @Test
-    void aTokenResponseWithoutExpiresInGetsTheConnectorsDefaultLifetime() {
+    void aRefreshableTokenResponseWithoutExpiresInGetsTheConnectorsDefaultLifetime() {
         OAuthSettings settings = quirkySettings("no-expiry");
-        quirkyTokenEndpoint(200, "{\"access_token\":\"at-without-expiry\",\"token_type\":\"bearer\"}");
+        quirkyTokenEndpoint(200, "{\"access_token\":\"at-without-expiry\",\"token_type\":\"bearer\",\"refresh_token\":\"rt-1\"}");
         Instant before = Instant.now();
 
         TokenSet tokens = oauth.exchangeCode(settings, CLIENT, "any-code", REDIRECT, null).await().atMost(Duration.ofSeconds(10));
@@ -142,6 +142,17 @@ class DeclarativeOAuthTest {
         Instant expected = before.plus(Duration.ofMinutes(30));
         assertFalse(tokens.expiresAt().isBefore(expected), tokens.expiresAt() + " vs " + expected);
         assertTrue(tokens.expiresAt().isBefore(expected.plusSeconds(30)), tokens.expiresAt().toString());
+        assertTrue(tokens.hasRefreshToken());
+    }
+
+    @Test
+    void aTokenWithoutExpiresInAndWithNothingToRenewItByNeverExpires() {
+        OAuthSettings settings = quirkySettings("no-expiry-no-refresh");
+        quirkyTokenEndpoint(200, "{\"access_token\":\"at-for-ever\",\"token_type\":\"bearer\"}");
+
+        TokenSet tokens = oauth.exchangeCode(settings, CLIENT, "any-code", REDIRECT, null).await().atMost(Duration.ofSeconds(10));
+
+        assertFalse(tokens.expires(), tokens.toString());
         assertFalse(tokens.hasRefreshToken());
     }
 

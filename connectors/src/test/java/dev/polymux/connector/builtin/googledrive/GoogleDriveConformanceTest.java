@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.polymux.connector.engine.LocalProviders;
 import dev.polymux.connector.conformance.OAuthConformanceKit;
 import dev.polymux.connector.engine.DeclarativeOAuth;
 import dev.polymux.connector.engine.OAuthClientRegistration;
@@ -33,7 +34,7 @@ class GoogleDriveConformanceTest extends OAuthConformanceKit {
     protected Uni<ConnectorHandler> connector(ProviderEndpoints endpoints, OAuthClientRegistration client) {
         ObjectNode manifest = pointedAt(GoogleDriveConnector.manifest(), endpoints);
         WebClient web = WebClient.create(vertx);
-        return GoogleDriveConnector.create(manifest, client, new DeclarativeOAuth(oidcClients, web, JSON, Clock.systemUTC()),
+        return GoogleDriveConnector.create(manifest, client, new DeclarativeOAuth(oidcClients, web, JSON, Clock.systemUTC(), LocalProviders.options()),
                 web, JSON, "http://localhost:1").map(ConnectorHandler.class::cast);
     }
 }

@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 
+import dev.polymux.connector.engine.LocalProviders;
 import dev.polymux.connector.engine.DeclarativeOAuth;
 import dev.polymux.connector.engine.OAuthClientRegistration;
 import dev.polymux.connector.manifest.ManifestValidator;
@@ -55,7 +56,7 @@ class GoogleDriveToolsTest {
         WebClient web = WebClient.create(vertx);
         // Explicit endpoints: creating the connector needs no token client.
         connector = GoogleDriveConnector.create(GoogleDriveConnector.manifest(),
-                new OAuthClientRegistration("id", Secret.of("secret")), new DeclarativeOAuth(null, web, JSON, Clock.systemUTC()),
+                new OAuthClientRegistration("id", Secret.of("secret")), new DeclarativeOAuth(null, web, JSON, Clock.systemUTC(), LocalProviders.options()),
                 web, JSON, drive.baseUrl()).await().atMost(Duration.ofSeconds(5));
     }
 
