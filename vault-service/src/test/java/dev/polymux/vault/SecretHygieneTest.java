@@ -16,8 +16,12 @@ import org.junit.jupiter.api.Test;
 
 import dev.polymux.common.event.EventTopics;
 import dev.polymux.proto.vault.v1.DeleteInstallationSecretsRequest;
+import dev.polymux.proto.vault.v1.DeleteOAuthClientRequest;
+import dev.polymux.proto.vault.v1.GetOAuthClientRequest;
 import dev.polymux.proto.vault.v1.GetSecretRequest;
 import dev.polymux.proto.vault.v1.GetTokenSetRequest;
+import dev.polymux.proto.vault.v1.OAuthClientKey;
+import dev.polymux.proto.vault.v1.PutOAuthClientRequest;
 import dev.polymux.proto.vault.v1.PutTokenSetRequest;
 import dev.polymux.proto.vault.v1.TokenSet;
 import dev.polymux.proto.vault.v1.VaultServiceGrpc;
@@ -28,6 +32,7 @@ import dev.polymux.testing.kafka.KafkaEvents;
 import dev.polymux.testing.logging.LogCapture;
 import dev.polymux.testing.postgres.PostgresResource;
 import dev.polymux.testing.security.TestTokens;
+import dev.polymux.vault.audit.service.AuditTrail;
 import dev.polymux.vault.support.Installations;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
@@ -37,8 +42,9 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 
 /**
- * Stores known secrets, drives every API path (failures included), then scans what left the service — log lines,
- * events on the real broker, REST bodies, gRPC status messages, metrics — for those values: zero hits.
+ * Stores known secrets (installations' values, token sets, OAuth clients), drives every API path (failures included),
+ * then scans what left the service — log lines, events on the real broker, REST bodies, gRPC status messages,
+ * metrics — for those values: zero hits.
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
@@ -57,13 +63,17 @@ class SecretHygieneTest {
     private static final String ACCESS_TOKEN = "Hygiene-Access-Token-ya29";
     private static final String REFRESH_TOKEN = "Hygiene-Refresh-Token-1//0g";
     private static final String LOSING_REFRESH_TOKEN = "Hygiene-Losing-Refresh-Token";
+    private static final String PLATFORM_CLIENT_SECRET = "Hygiene-Platform-Client-Secret-GOCSPX";
+    private static final String TENANT_CLIENT_SECRET = "Hygiene-Tenant-Own-Client-Secret";
+    private static final String LOSING_CLIENT_SECRET = "Hygiene-Losing-Client-Secret";
+    private static final String REJECTED_CLIENT_SECRET = "Hygiene-Rejected-Client-Secret";
     private static final List<String> SECRETS = List.of(SINGLE_VALUE, PAIR_PASSWORD, TUPLE_SECRET, REJECTED_VALUE, ACCESS_TOKEN,
-            REFRESH_TOKEN, LOSING_REFRESH_TOKEN);
+            REFRESH_TOKEN, LOSING_REFRESH_TOKEN, PLATFORM_CLIENT_SECRET, TENANT_CLIENT_SECRET, LOSING_CLIENT_SECRET, REJECTED_CLIENT_SECRET);
 
     private final List<String> answers = new ArrayList<>();
 
     @Test
-    void noStoredValueEverLeavesExceptThroughGetSecretAndGetTokenSet() throws Exception {
+    void noStoredValueEverLeavesExceptThroughGetSecretGetTokenSetAndGetOAuthClient() throws Exception {
         try (LogCapture logs = LogCapture.start();
                 KafkaEvents connection = KafkaEvents.watch(EventTopics.CONNECTION_EVENTS);
                 KafkaEvents audit = KafkaEvents.watch(EventTopics.AUDIT_EVENTS)) {
@@ -74,6 +84,9 @@ class SecretHygieneTest {
             events.addAll(audit.allMatching(r -> true, Duration.ofMillis(500)));
             assertTrue(events.size() > 10, "the scan saw the events of the paths driven: " + events.size());
             assertTrue(logs.lines().size() > 5, "the scan saw log lines: " + logs.lines().size());
+            for (String type : List.of(AuditTrail.OAUTH_CLIENT_WRITTEN, AuditTrail.OAUTH_CLIENT_READ, AuditTrail.OAUTH_CLIENT_DELETED)) {
+                assertTrue(events.stream().anyMatch(r -> r.value().contains(type)), "the scan saw the OAuth client paths' " + type);
+            }
             assertTrue(logs.lines().stream().anyMatch(line -> line.startsWith("dev.polymux.vault.installation") && line.contains(" known")),
                     "the scan sees DEBUG lines of our own code too");
             String metrics = given().port(ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class))
@@ -132,14 +145,39 @@ class SecretHygieneTest {
             grpc(() -> oauth.getTokenSet(GetTokenSetRequest.newBuilder().setTenantId(TENANT).setInstallationId(grant).build()));
             grpc(() -> dispatch.getTokenSet(GetTokenSetRequest.newBuilder().setTenantId(TENANT).setInstallationId(grant).build()));
 
+            // OAuth clients: the platform's and the tenant's own, refusals of every kind, reads.
+            OAuthClientKey platformClient = OAuthClientKey.newBuilder().setConnectorId("hygiene-drive").build();
+            OAuthClientKey tenantClient = platformClient.toBuilder().setTenantId(TENANT).build();
+            grpc(() -> oauth.putOAuthClient(client(platformClient, PLATFORM_CLIENT_SECRET, 0).toBuilder().setStoredBy("ops").build()));
+            grpc(() -> oauth.putOAuthClient(client(tenantClient, TENANT_CLIENT_SECRET, 0)));
+            grpc(() -> oauth.putOAuthClient(client(tenantClient, LOSING_CLIENT_SECRET, 7))); // ABORTED
+            grpc(() -> oauth.putOAuthClient(client(tenantClient.toBuilder().setConnectorId(REJECTED_CLIENT_SECRET).build(),
+                    REJECTED_CLIENT_SECRET, 0))); // not a connector id
+            grpc(() -> oauth.putOAuthClient(client(tenantClient.toBuilder().setTenantId(REJECTED_CLIENT_SECRET + "/x").build(),
+                    REJECTED_CLIENT_SECRET, 0))); // not a tenant id
+            grpc(() -> oauth.putOAuthClient(client(tenantClient, REJECTED_CLIENT_SECRET + "\n", 0))); // a line break
+            grpc(() -> oauth.putOAuthClient(client(tenantClient, REJECTED_CLIENT_SECRET.repeat(200), 0))); // oversize
+            grpc(() -> oauth.putOAuthClient(client(tenantClient, REJECTED_CLIENT_SECRET, 0).toBuilder().setClientId("").build()));
+            grpc(() -> dispatch.putOAuthClient(client(tenantClient, REJECTED_CLIENT_SECRET, 0))); // not oauth-service
+            grpc(() -> stranger.getOAuthClient(GetOAuthClientRequest.newBuilder().setKey(tenantClient).build()));
+            grpc(() -> oauth.getOAuthClient(GetOAuthClientRequest.newBuilder().setKey(platformClient).setPurpose("hygiene").build()));
+            grpc(() -> oauth.getOAuthClient(GetOAuthClientRequest.newBuilder().setKey(tenantClient.toBuilder().setTenantId("creed")).build()));
+
             rest(() -> given().header("Authorization", ADMIN).post("/admin/keys/rotate").asString());
             grpc(() -> dispatch.getSecret(GetSecretRequest.newBuilder().setTenantId(TENANT).setInstallationId(single).build()));
+            grpc(() -> oauth.getOAuthClient(GetOAuthClientRequest.newBuilder().setKey(tenantClient).build()));
+            grpc(() -> oauth.deleteOAuthClient(DeleteOAuthClientRequest.newBuilder().setKey(platformClient).build()));
             grpc(() -> oauth.deleteInstallationSecrets(DeleteInstallationSecretsRequest.newBuilder().setTenantId(TENANT)
                     .setInstallationId(grant).build()));
             Installations.removed(TENANT, pair, "vault");
         } finally {
             GrpcChannels.close(channel);
         }
+    }
+
+    private static PutOAuthClientRequest client(OAuthClientKey key, String secret, long expectedVersion) {
+        return PutOAuthClientRequest.newBuilder().setKey(key).setClientId("hygiene-client.apps.example.com").setClientSecret(secret)
+                .setExpectedVersion(expectedVersion).build();
     }
 
     private static String put(String id, String body, String bearer) {

@@ -88,5 +88,9 @@ public interface VaultConfig {
         /** GetTokenSet, PutTokenSet and DeleteInstallationSecrets. Env: POLYMUX_VAULT_CALLERS_TOKEN_SETS. */
         @WithDefault("oauth-service")
         Set<String> tokenSets();
+
+        /** GetOAuthClient, PutOAuthClient and DeleteOAuthClient. Env: POLYMUX_VAULT_CALLERS_OAUTH_CLIENTS. */
+        @WithDefault("oauth-service")
+        Set<String> oauthClients();
     }
 }

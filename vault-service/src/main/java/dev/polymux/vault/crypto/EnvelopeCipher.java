@@ -12,7 +12,8 @@ import com.google.crypto.tink.aead.PredefinedAeadParameters;
 
 /**
  * Envelope encryption of secret values: every value gets its own AES-256-GCM data key; the data key is wrapped by the
- * key-encryption key. Both layers take the value's {@link SecretContext} as associated data. Rotation rewraps only
+ * key-encryption key. Both layers take the value's {@link SealingContext} (an installation's secret, or an OAuth
+ * client's field) as associated data. Rotation rewraps only
  * the small data key; the value's ciphertext is never touched.
  */
 public final class EnvelopeCipher {
@@ -31,7 +32,7 @@ public final class EnvelopeCipher {
         this.keks = keks;
     }
 
-    public SealedValue seal(byte[] plaintext, SecretContext context) throws GeneralSecurityException {
+    public SealedValue seal(byte[] plaintext, SealingContext context) throws GeneralSecurityException {
         KeysetHandle dataKey = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
         byte[] associatedData = context.associatedData();
         byte[] ciphertext = dataKey.getPrimitive(RegistryConfiguration.get(), Aead.class).encrypt(plaintext, associatedData);
@@ -40,7 +41,7 @@ public final class EnvelopeCipher {
     }
 
     /** The plaintext; fails (GeneralSecurityException) on any tampering or a context it was not sealed for. */
-    public byte[] open(SealedValue sealed, SecretContext context) throws GeneralSecurityException {
+    public byte[] open(SealedValue sealed, SealingContext context) throws GeneralSecurityException {
         byte[] associatedData = context.associatedData();
         KeysetHandle dataKey = TinkProtoKeysetFormat.parseKeyset(keks.unwrap(sealed.wrappedDataKey(), associatedData),
                 InsecureSecretKeyAccess.get());
@@ -48,7 +49,7 @@ public final class EnvelopeCipher {
     }
 
     /** The same value with its data key wrapped by the current primary KEK. */
-    public SealedValue rewrap(SealedValue sealed, SecretContext context) throws GeneralSecurityException {
+    public SealedValue rewrap(SealedValue sealed, SealingContext context) throws GeneralSecurityException {
         byte[] associatedData = context.associatedData();
         byte[] wrapped = keks.wrap(keks.unwrap(sealed.wrappedDataKey(), associatedData), associatedData);
         return new SealedValue(sealed.ciphertext(), wrapped, keks.keyIdOf(wrapped));

@@ -59,6 +59,28 @@ class EnvelopeCipherTest {
     }
 
     @Test
+    void anOAuthClientFieldOpensOnlyForItsOwnOwnerConnectorAndField() throws Exception {
+        EnvelopeCipher cipher = new EnvelopeCipher(LocalKeyEncryptionKeys.generate());
+        OAuthClientContext platform = new OAuthClientContext("", "google-drive", "client_secret");
+        SealedValue sealed = cipher.seal(KEY, platform);
+        assertArrayEquals(KEY, cipher.open(sealed, platform));
+        assertThrows(GeneralSecurityException.class, () -> cipher.open(sealed, new OAuthClientContext("acme", "google-drive", "client_secret")),
+                "the platform's client does not open as a tenant's");
+        assertThrows(GeneralSecurityException.class, () -> cipher.open(sealed, new OAuthClientContext("", "dropbox", "client_secret")));
+        assertThrows(GeneralSecurityException.class, () -> cipher.open(sealed, new OAuthClientContext("", "google-drive", "client_id")));
+
+        OAuthClientContext tenant = new OAuthClientContext("acme", "google-drive", "client_secret");
+        SealedValue tenants = cipher.seal(KEY, tenant);
+        assertThrows(GeneralSecurityException.class, () -> cipher.open(tenants, platform), "nor a tenant's as the platform's");
+        assertThrows(GeneralSecurityException.class, () -> cipher.open(tenants, new OAuthClientContext("globex", "google-drive", "client_secret")));
+        // Nor does an installation's secret open as an OAuth client's field, or the other way round.
+        assertThrows(GeneralSecurityException.class, () -> cipher.open(cipher.seal(KEY, new SecretContext("acme", "google-drive", "client_secret")),
+                tenant));
+        assertThrows(GeneralSecurityException.class, () -> cipher.open(tenants, new SecretContext("acme", "google-drive", "client_secret")));
+        assertArrayEquals(KEY, cipher.open(cipher.rewrap(tenants, tenant), tenant));
+    }
+
+    @Test
     void afterRotationOldValuesOpenAndRewrappingMovesThemToTheNewKey() throws Exception {
         LocalKeyEncryptionKeys keks = LocalKeyEncryptionKeys.generate();
         EnvelopeCipher cipher = new EnvelopeCipher(keks);

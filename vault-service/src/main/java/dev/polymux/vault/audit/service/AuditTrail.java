@@ -11,6 +11,7 @@ import dev.polymux.common.event.CloudEvent;
 import dev.polymux.common.event.EventTopics;
 import dev.polymux.common.outbox.service.OutboxService;
 import dev.polymux.vault.config.VaultConfig;
+import dev.polymux.vault.oauthclient.ClientKey;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -23,6 +24,9 @@ public class AuditTrail {
     public static final String SECRET_READ = "dev.polymux.secret.read.v1";
     public static final String SECRET_WRITTEN = "dev.polymux.secret.written.v1";
     public static final String SECRET_DELETED = "dev.polymux.secret.deleted.v1";
+    public static final String OAUTH_CLIENT_READ = "dev.polymux.oauth-client.read.v1";
+    public static final String OAUTH_CLIENT_WRITTEN = "dev.polymux.oauth-client.written.v1";
+    public static final String OAUTH_CLIENT_DELETED = "dev.polymux.oauth-client.deleted.v1";
 
     /** Who acted: an installer (user) over REST, or a service over internal gRPC. */
     public record Actor(String kind, String name) {
@@ -60,6 +64,28 @@ public class AuditTrail {
             data.put("purpose", purpose.length() > 200 ? purpose.substring(0, 200) : purpose);
         }
         return outbox.enqueue(EventTopics.AUDIT_EVENTS, installationId, CloudEvent.create(config.eventSource(), type, installationId, data))
+                .replaceWithVoid();
+    }
+
+    /**
+     * The same for an OAuth client's fields; key and subject are {@link ClientKey#subject()}. {@code via} is the service
+     * that acted for {@code actor} (oauth-service storing what an admin or installer registered), if any.
+     */
+    public Uni<Void> recordOAuthClient(String type, ClientKey key, Collection<String> fields, Actor actor, String via, String purpose,
+            long version) {
+        ObjectNode data = mapper.createObjectNode().put("owner", key.platform() ? "platform" : "tenant");
+        if (!key.platform()) {
+            data.put("tenantId", key.tenant());
+        }
+        data.put("connectorId", key.connectorId()).put("actorKind", actor.kind()).put("actor", actor.name()).put("version", version);
+        fields.stream().sorted().forEach(data.putArray("fields")::add);
+        if (via != null && !via.equals(actor.name())) {
+            data.put("via", via);
+        }
+        if (purpose != null && !purpose.isBlank()) {
+            data.put("purpose", purpose.length() > 200 ? purpose.substring(0, 200) : purpose);
+        }
+        return outbox.enqueue(EventTopics.AUDIT_EVENTS, key.subject(), CloudEvent.create(config.eventSource(), type, key.subject(), data))
                 .replaceWithVoid();
     }
 }

@@ -1,6 +1,7 @@
 package dev.polymux.vault.rotation.service;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,6 +17,11 @@ import dev.polymux.vault.crypto.EnvelopeCipher;
 import dev.polymux.vault.crypto.KeyChangeRefusedException;
 import dev.polymux.vault.crypto.KeyEncryptionKeys;
 import dev.polymux.vault.crypto.SecretContext;
+import dev.polymux.vault.oauthclient.RegisteredClient;
+import dev.polymux.vault.oauthclient.SealedClientField;
+import dev.polymux.vault.oauthclient.repository.RegisteredClientRepository;
+import dev.polymux.vault.oauthclient.repository.SealedClientFieldRepository;
+import dev.polymux.vault.oauthclient.service.OAuthClientService;
 import dev.polymux.vault.secret.Credential;
 import dev.polymux.vault.secret.SealedField;
 import dev.polymux.vault.secret.repository.CredentialRepository;
@@ -30,7 +36,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Rotation, rewrapping and retirement of key-encryption keys. Reads never stop: old keys keep unwrapping until
- * retired, and a key is retired only when the database says no data key uses it any more.
+ * retired, and a key is retired only when the database says no data key uses it any more. Data keys are those of
+ * installations' fields (sealed_field) and of OAuth clients' fields (oauth_client_field); every count covers both.
  * Metrics: polymux.vault.rewrap.pending (data keys not yet under the primary), polymux.vault.rewrapped (total),
  * polymux.vault.kek.primary (the primary key's id).
  */
@@ -44,6 +51,8 @@ public class KeyRotationService {
     private final CryptoWork crypto;
     private final SealedFieldRepository fields;
     private final CredentialRepository credentials;
+    private final SealedClientFieldRepository clientFields;
+    private final RegisteredClientRepository clients;
     private final VaultConfig config;
     private final Counter rewrapped;
     private final Counter unreadable;
@@ -51,12 +60,15 @@ public class KeyRotationService {
     private final AtomicLong primary = new AtomicLong();
 
     public KeyRotationService(KeyEncryptionKeys keks, EnvelopeCipher cipher, CryptoWork crypto, SealedFieldRepository fields,
-            CredentialRepository credentials, VaultConfig config, MeterRegistry registry) {
+            CredentialRepository credentials, SealedClientFieldRepository clientFields, RegisteredClientRepository clients, VaultConfig config,
+            MeterRegistry registry) {
         this.keks = keks;
         this.cipher = cipher;
         this.crypto = crypto;
         this.fields = fields;
         this.credentials = credentials;
+        this.clientFields = clientFields;
+        this.clients = clients;
         this.config = config;
         this.rewrapped = Counter.builder("polymux.vault.rewrapped").description("Data keys rewrapped to the primary KEK").register(registry);
         this.unreadable = Counter.builder("polymux.vault.rewrap.unreadable").description("Fields no KEK key could unwrap, set aside")
@@ -80,12 +92,14 @@ public class KeyRotationService {
             if (!ids.contains(keyId)) {
                 throw ProblemException.notFound("There is no key-encryption key " + keyId + ".");
             }
-            return Panache.withSession(() -> fields.countWrappedBy(keyId));
+            return Panache.withSession(() -> fields.countWrappedBy(keyId).flatMap(installationFields -> clientFields.countWrappedBy(keyId)
+                    .map(oauthClientFields -> installationFields + oauthClientFields)));
         }).flatMap(inUse -> {
             if (inUse > 0) {
                 throw ProblemException.conflict("Key-encryption key " + keyId + " still wraps " + inUse + " data key(s); it can be "
                         + "retired once the rewrap job has moved them to the primary (polymux.vault.rewrap.pending reaches 0), and once "
-                        + "fields no key can open (unreadable in /admin/keys) are stored anew by their installers.");
+                        + "fields no key can open (unreadable in /admin/keys) are stored anew by their installers, or OAuth clients by "
+                        + "whoever registered them.");
             }
             return crypto.run(() -> {
                 keks.retire(keyId);
@@ -96,8 +110,8 @@ public class KeyRotationService {
 
     @WithSession
     public Uni<KeyStatus> status() {
-        return crypto.run(() -> Map.entry(keks.primaryKeyId(), keks.keyIds())).flatMap(keys -> fields.countUnreadable()
-                .flatMap(unreadableFields -> fields.countByKekKey().map(counts -> {
+        return crypto.run(() -> Map.entry(keks.primaryKeyId(), keks.keyIds())).flatMap(keys -> unreadableFields()
+                .flatMap(unreadableFields -> dataKeysByKekKey().map(counts -> {
             List<KeyStatus.Key> listed = new ArrayList<>();
             long notPrimary = 0;
             for (int id : keys.getValue()) {
@@ -115,6 +129,20 @@ public class KeyRotationService {
         })));
     }
 
+    /** How many data keys each KEK key wraps, installations' and OAuth clients' together. */
+    private Uni<Map<Long, Long>> dataKeysByKekKey() {
+        return fields.countByKekKey().flatMap(counts -> clientFields.countByKekKey().map(clientCounts -> {
+            Map<Long, Long> all = new LinkedHashMap<>(counts);
+            clientCounts.forEach((key, count) -> all.merge(key, count, Long::sum));
+            return all;
+        }));
+    }
+
+    private Uni<Long> unreadableFields() {
+        return fields.countUnreadable().flatMap(installationFields -> clientFields.countUnreadable()
+                .map(oauthClientFields -> installationFields + oauthClientFields));
+    }
+
     @Scheduled(every = "${polymux.vault.rewrap.every}", delay = 5, delayUnit = java.util.concurrent.TimeUnit.SECONDS,
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class,
             identity = "polymux-vault-rewrap")
@@ -125,18 +153,28 @@ public class KeyRotationService {
         });
     }
 
-    /** Rewraps batches until every data key is under the primary; the key status after it (which also sets the gauges). */
+    /**
+     * Rewraps batches until every data key is under the primary, installations' fields first, then OAuth clients'; the
+     * key status after it (which also sets the gauges).
+     */
     public Uni<KeyStatus> rewrapAll() {
-        return crypto.run(keks::primaryKeyId).flatMap(primaryKey -> Multi.createBy().repeating()
-                .uni(() -> Panache.withTransaction(() -> rewrapBatch(primaryKey)))
-                .whilst(done -> done == config.rewrap().batchSize())
-                .collect().with(java.util.stream.Collectors.summingLong(Integer::longValue))
+        return crypto.run(keks::primaryKeyId).flatMap(primaryKey -> rewrapInBatches(() -> rewrapBatch(primaryKey))
+                .flatMap(installationFields -> rewrapInBatches(() -> rewrapClientBatch(primaryKey))
+                        .map(oauthClientFields -> installationFields + oauthClientFields))
                 .invoke(total -> {
                     if (total > 0) {
                         LOG.infof("Rewrapped %d data key(s) to key-encryption key %d", total, primaryKey);
                     }
                 }))
                 .flatMap(total -> status());
+    }
+
+    /** Runs {@code batch} in a transaction of its own until it does less than a full batch; how many rows it rewrapped in all. */
+    private Uni<Long> rewrapInBatches(java.util.function.Supplier<Uni<Integer>> batch) {
+        return Multi.createBy().repeating()
+                .uni(() -> Panache.withTransaction(batch))
+                .whilst(done -> done == config.rewrap().batchSize())
+                .collect().with(java.util.stream.Collectors.summingLong(Integer::longValue));
     }
 
     private Uni<Integer> rewrapBatch(int primaryKey) {
@@ -158,6 +196,26 @@ public class KeyRotationService {
             unreadable.increment();
             LOG.errorf("Field %s of installation %s cannot be unwrapped by any key-encryption key; set aside", field.field,
                     credential.installationId);
+            return field;
+        });
+    }
+
+    private Uni<Integer> rewrapClientBatch(int primaryKey) {
+        return clientFields.lockWrappedByOtherThan(primaryKey, config.rewrap().batchSize()).flatMap(batch -> Multi.createFrom().iterable(batch)
+                .onItem().transformToUniAndConcatenate(field -> clients.findById(field.registeredClientId).flatMap(client ->
+                        rewrap(field, client)))
+                .collect().asList().map(List::size));
+    }
+
+    private Uni<SealedClientField> rewrap(SealedClientField field, RegisteredClient client) {
+        return crypto.run(() -> cipher.rewrap(field.sealed(), OAuthClientService.context(client.key(), field.field))).map(sealed -> {
+            field.seal(sealed);
+            rewrapped.increment();
+            return field;
+        }).onFailure(CryptoWork.CryptoFailure.class).recoverWithItem(failure -> {
+            field.unreadableSince = java.time.Instant.now();
+            unreadable.increment();
+            LOG.errorf("Field %s of %s cannot be unwrapped by any key-encryption key; set aside", field.field, client.key().describe());
             return field;
         });
     }

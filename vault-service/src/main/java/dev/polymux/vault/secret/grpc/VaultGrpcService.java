@@ -1,5 +1,6 @@
 package dev.polymux.vault.secret.grpc;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.jboss.logging.Logger;
@@ -11,8 +12,15 @@ import dev.polymux.common.grpc.ProtoTime;
 import dev.polymux.common.security.ServiceCallers;
 import dev.polymux.proto.vault.v1.DeleteInstallationSecretsRequest;
 import dev.polymux.proto.vault.v1.DeleteInstallationSecretsResponse;
+import dev.polymux.proto.vault.v1.DeleteOAuthClientRequest;
+import dev.polymux.proto.vault.v1.DeleteOAuthClientResponse;
+import dev.polymux.proto.vault.v1.GetOAuthClientRequest;
 import dev.polymux.proto.vault.v1.GetSecretRequest;
 import dev.polymux.proto.vault.v1.GetTokenSetRequest;
+import dev.polymux.proto.vault.v1.OAuthClient;
+import dev.polymux.proto.vault.v1.OAuthClientKey;
+import dev.polymux.proto.vault.v1.PutOAuthClientRequest;
+import dev.polymux.proto.vault.v1.PutOAuthClientResponse;
 import dev.polymux.proto.vault.v1.PutTokenSetRequest;
 import dev.polymux.proto.vault.v1.PutTokenSetResponse;
 import dev.polymux.proto.vault.v1.Secret;
@@ -20,6 +28,9 @@ import dev.polymux.proto.vault.v1.TokenSet;
 import dev.polymux.proto.vault.v1.VaultService;
 import dev.polymux.vault.audit.service.AuditTrail.Actor;
 import dev.polymux.vault.config.VaultConfig;
+import dev.polymux.vault.oauthclient.ClientKey;
+import dev.polymux.vault.oauthclient.grpc.OAuthClientRequests;
+import dev.polymux.vault.oauthclient.service.OAuthClientService;
 import dev.polymux.vault.secret.service.CredentialService;
 import dev.polymux.vault.secret.service.OpenedSecret;
 import dev.polymux.vault.crypto.CryptoWork;
@@ -30,8 +41,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The only way secret values leave vault-service (polymux.vault.v1). Callers are services with a service token
- * (ServiceCallers): dispatch-service and oauth-service read values, oauth-service alone handles token sets. Every
- * read is audited before it is answered. Status messages name installations and fields, never values.
+ * (ServiceCallers): dispatch-service and oauth-service read values, oauth-service alone handles token sets and OAuth
+ * clients. Every read is audited before it is answered. Status messages name installations, clients and fields, never
+ * values.
  */
 @GrpcService
 public class VaultGrpcService implements VaultService {
@@ -42,11 +54,13 @@ public class VaultGrpcService implements VaultService {
     private static final String TOKEN_SET_FIELD = "token_set";
 
     private final CredentialService credentials;
+    private final OAuthClientService oauthClients;
     private final ServiceCallers callers;
     private final VaultConfig config;
 
-    public VaultGrpcService(CredentialService credentials, ServiceCallers callers, VaultConfig config) {
+    public VaultGrpcService(CredentialService credentials, OAuthClientService oauthClients, ServiceCallers callers, VaultConfig config) {
         this.credentials = credentials;
+        this.oauthClients = oauthClients;
         this.callers = callers;
         this.config = config;
     }
@@ -126,6 +140,65 @@ public class VaultGrpcService implements VaultService {
             return credentials.deleteAll(request.getTenantId(), request.getInstallationId(), Actor.service(caller))
                     .map(deleted -> DeleteInstallationSecretsResponse.newBuilder().setDeleted(deleted).build());
         }).onFailure().transform(VaultGrpcService::status);
+    }
+
+    @Override
+    public Uni<OAuthClient> getOAuthClient(GetOAuthClientRequest request) {
+        return callers.require(config.callers().oauthClients(), "GetOAuthClient").flatMap(caller -> {
+            ClientKey key = OAuthClientRequests.key(request.hasKey(), request.getKey());
+            return oauthClients.open(key, Actor.service(caller), request.getPurpose()).map(opened -> {
+                if (opened == null) {
+                    throw Status.NOT_FOUND.withDescription("No OAuth client of connector " + key.connectorId() + " is stored for "
+                            + key.owner() + ".").asRuntimeException();
+                }
+                try {
+                    OAuthClient.Builder client = OAuthClient.newBuilder().setKey(protoKey(key))
+                            .setClientId(new String(opened.clientId(), StandardCharsets.UTF_8))
+                            .setVersion(opened.version()).setUpdatedAt(ProtoTime.timestamp(opened.updatedAt()));
+                    if (opened.clientSecret() != null) {
+                        client.setClientSecret(new String(opened.clientSecret(), StandardCharsets.UTF_8));
+                    }
+                    return client.build();
+                } finally {
+                    opened.clear();
+                }
+            });
+        }).onFailure().transform(VaultGrpcService::status);
+    }
+
+    @Override
+    public Uni<PutOAuthClientResponse> putOAuthClient(PutOAuthClientRequest request) {
+        return callers.require(config.callers().oauthClients(), "PutOAuthClient").flatMap(caller -> {
+            ClientKey key = OAuthClientRequests.put(request);
+            Actor writer = request.getStoredBy().isBlank() ? Actor.service(caller) : Actor.user(request.getStoredBy());
+            long expected = request.getExpectedVersion();
+            return oauthClients.put(key, request.getClientId().getBytes(StandardCharsets.UTF_8),
+                    request.getClientSecret().getBytes(StandardCharsets.UTF_8), expected, writer, caller)
+                    .flatMap(written -> written != null
+                            ? Uni.createFrom().item(PutOAuthClientResponse.newBuilder().setVersion(written.version())
+                                    .setFingerprint(written.fingerprint()).build())
+                            : oauthClients.version(key).map(stored -> {
+                                throw Status.ABORTED.withDescription((stored == 0
+                                        ? "No OAuth client of connector " + key.connectorId() + " is stored for " + key.owner()
+                                                + ", so it is not at version " + expected + ": another writer deleted it, or none was stored."
+                                        : "The OAuth client of connector " + key.connectorId() + " for " + key.owner() + " is at version "
+                                                + stored + ", not " + expected + ": another writer changed it.")
+                                        + " Read it again instead of overwriting it.").asRuntimeException();
+                            }));
+        }).onFailure().transform(VaultGrpcService::status);
+    }
+
+    @Override
+    public Uni<DeleteOAuthClientResponse> deleteOAuthClient(DeleteOAuthClientRequest request) {
+        return callers.require(config.callers().oauthClients(), "DeleteOAuthClient").flatMap(caller -> {
+            ClientKey key = OAuthClientRequests.key(request.hasKey(), request.getKey());
+            return oauthClients.delete(key, Actor.service(caller))
+                    .map(deleted -> DeleteOAuthClientResponse.newBuilder().setDeleted(deleted).build());
+        }).onFailure().transform(VaultGrpcService::status);
+    }
+
+    private static OAuthClientKey protoKey(ClientKey key) {
+        return OAuthClientKey.newBuilder().setTenantId(key.tenant()).setConnectorId(key.connectorId()).build();
     }
 
     private static void requireIds(String tenantId, String installationId) {
