@@ -56,6 +56,16 @@ public final class DeclarativeConnector implements ConnectorHandler {
     }
 
     @Override
+    public java.util.Optional<String> issuer() {
+        return grant == null ? java.util.Optional.empty() : grant.issuer();
+    }
+
+    @Override
+    public boolean issuerInEveryResponse() {
+        return grant != null && grant.issuerInEveryResponse();
+    }
+
+    @Override
     public URI buildAuthorizeUrl(String state, URI redirectUri, String codeChallenge, List<String> requestedScopes) {
         return requireGrant().buildAuthorizeUrl(state, redirectUri, codeChallenge, requestedScopes);
     }

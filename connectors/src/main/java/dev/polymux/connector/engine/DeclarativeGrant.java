@@ -43,11 +43,20 @@ public final class DeclarativeGrant {
         if (settings.authorizationUrl() == null || settings.tokenUrl() == null) {
             throw new IllegalArgumentException("Connector " + settings.connectorId() + " uses OIDC discovery; create its grant with create()");
         }
-        return new DeclarativeGrant(settings, new DeclarativeOAuth.Endpoints(settings.authorizationUrl(), settings.tokenUrl()), client, oauth);
+        return new DeclarativeGrant(settings, new DeclarativeOAuth.Endpoints(settings.authorizationUrl(), settings.tokenUrl(),
+                settings.issuer(), false), client, oauth);
     }
 
     public OAuthSettings settings() {
         return settings;
+    }
+
+    public java.util.Optional<String> issuer() {
+        return java.util.Optional.ofNullable(endpoints.issuer() != null ? endpoints.issuer() : settings.issuer());
+    }
+
+    public boolean issuerInEveryResponse() {
+        return endpoints.issParameterSupported();
     }
 
     public URI buildAuthorizeUrl(String state, URI redirectUri, String codeChallenge, List<String> requestedScopes) {

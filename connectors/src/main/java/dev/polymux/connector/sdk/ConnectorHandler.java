@@ -55,6 +55,22 @@ public interface ConnectorHandler {
      * RFC 6749 section 4.1.2.1). Returns the failure with a sentence the installer understands; the provider's own
      * description is not shown (it is not ours to vouch for).
      */
+    /**
+     * The authorization server's issuer identifier: the {@code iss} of an authorization response (RFC 9207) must
+     * equal it. Empty when the connector names none and its provider publishes no discovery document.
+     */
+    default java.util.Optional<String> issuer() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Whether the provider promises {@code iss} in every authorization response (its metadata says
+     * {@code authorization_response_iss_parameter_supported}); then a response without it is refused.
+     */
+    default boolean issuerInEveryResponse() {
+        return false;
+    }
+
     default GrantException authorizationFailed(String error, String description) {
         if ("access_denied".equals(error)) {
             return GrantException.denied("Access to " + label() + " was not granted. Connect again and allow access to continue.", error);

@@ -87,6 +87,16 @@ public final class GoogleDriveConnector implements ConnectorHandler {
     }
 
     @Override
+    public java.util.Optional<String> issuer() {
+        return grant.issuer();
+    }
+
+    @Override
+    public boolean issuerInEveryResponse() {
+        return grant.issuerInEveryResponse();
+    }
+
+    @Override
     public URI buildAuthorizeUrl(String state, URI redirectUri, String codeChallenge, List<String> requestedScopes) {
         return grant.buildAuthorizeUrl(state, redirectUri, codeChallenge, requestedScopes);
     }
