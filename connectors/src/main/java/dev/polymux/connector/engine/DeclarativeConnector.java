@@ -56,6 +56,11 @@ public final class DeclarativeConnector implements ConnectorHandler {
     }
 
     @Override
+    public ConnectorHandler withOAuthClient(OAuthClientRegistration client) {
+        return new DeclarativeConnector(manifest, requireGrant().withClient(client), tools);
+    }
+
+    @Override
     public java.util.Optional<String> issuer() {
         return grant == null ? java.util.Optional.empty() : grant.issuer();
     }

@@ -47,6 +47,11 @@ public final class DeclarativeGrant {
                 settings.issuer(), false), client, oauth);
     }
 
+    /** The same grant (settings, endpoints) with another OAuth client. */
+    public DeclarativeGrant withClient(OAuthClientRegistration other) {
+        return new DeclarativeGrant(settings, endpoints, other, oauth);
+    }
+
     public OAuthSettings settings() {
         return settings;
     }

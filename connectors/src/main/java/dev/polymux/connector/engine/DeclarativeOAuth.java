@@ -281,8 +281,9 @@ public class DeclarativeOAuth {
     private static void requireConfigured(OAuthSettings settings, OAuthClientRegistration client) {
         if (client == null || client.clientId().isBlank()) {
             throw new ConnectorNotConfiguredException(settings.label() + " is not set up on this platform yet: an operator has to register "
-                    + "an OAuth client with the provider and set polymux.connectors.oauth-clients.\"" + settings.connectorId()
-                    + "\".client-id and client-secret.");
+                    + "an OAuth client with the provider and store it (PUT /admin/oauth-clients/" + settings.connectorId()
+                    + ", or polymux.connectors.oauth-clients.\"" + settings.connectorId() + "\".client-id and client-secret), or the "
+                    + "tenant brings its own (PUT /tenants/{tenant}/oauth-clients/" + settings.connectorId() + ").");
         }
     }
 

@@ -71,6 +71,15 @@ public interface ConnectorHandler {
         return false;
     }
 
+    /**
+     * This handler running its grant with another OAuth client: a tenant's own, or the platform's as registered over
+     * REST. A handler whose grant is not OAuth, or that cannot take another client, refuses rather than use the wrong
+     * one.
+     */
+    default ConnectorHandler withOAuthClient(dev.polymux.connector.engine.OAuthClientRegistration client) {
+        throw new ConnectorNotConfiguredException("Connector " + id() + " cannot run its grant with a registered OAuth client.");
+    }
+
     default GrantException authorizationFailed(String error, String description) {
         if ("access_denied".equals(error)) {
             return GrantException.denied("Access to " + label() + " was not granted. Connect again and allow access to continue.", error);

@@ -50,6 +50,7 @@ class BuiltinConnectorsTest {
         ConnectorNotConfiguredException e = assertThrows(ConnectorNotConfiguredException.class, () -> oauth.authorizeUrl(endpoints, settings,
                 new OAuthClientRegistration("", Secret.of("")), "st", URI.create("https://polymux.example/cb"), null, List.of()));
         assertEquals("GitHub is not set up on this platform yet: an operator has to register an OAuth client with the provider "
-                + "and set polymux.connectors.oauth-clients.\"github\".client-id and client-secret.", e.getMessage());
+                + "and store it (PUT /admin/oauth-clients/github, or polymux.connectors.oauth-clients.\"github\".client-id and "
+                + "client-secret), or the tenant brings its own (PUT /tenants/{tenant}/oauth-clients/github).", e.getMessage());
     }
 }

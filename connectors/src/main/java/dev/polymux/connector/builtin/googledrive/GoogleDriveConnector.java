@@ -87,6 +87,11 @@ public final class GoogleDriveConnector implements ConnectorHandler {
     }
 
     @Override
+    public dev.polymux.connector.sdk.ConnectorHandler withOAuthClient(OAuthClientRegistration client) {
+        return new GoogleDriveConnector(manifest, grant.withClient(client), web, mapper, apiBase);
+    }
+
+    @Override
     public java.util.Optional<String> issuer() {
         return grant.issuer();
     }
