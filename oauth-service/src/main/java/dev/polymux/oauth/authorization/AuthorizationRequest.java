@@ -7,7 +7,10 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-/** One authorize link: bound to tenant, installation and redirect URI; single-use; its state stored only as a hash. */
+/**
+ * One authorize link: bound to tenant, installation and redirect URI, and, once opened, to the browser that opened it;
+ * single-use; its state stored only as a hash.
+ */
 @Entity
 @Table(name = "authorization_request")
 public class AuthorizationRequest {
@@ -40,6 +43,14 @@ public class AuthorizationRequest {
 
     @Column(name = "expires_at", nullable = false, updatable = false)
     public Instant expiresAt;
+
+    /** When the start URL was opened (it opens once); null until then. */
+    @Column(name = "started_at")
+    public Instant startedAt;
+
+    /** SHA-256 of the binder in the cookie of the browser that opened the start URL (BrowserBinding); null until then. */
+    @Column(name = "browser_binder_hash")
+    public String browserBinderHash;
 
     @Column(name = "used_at")
     public Instant usedAt;

@@ -32,9 +32,30 @@ public interface OAuthConfig {
     @WithDefault("http://localhost:3000")
     List<String> allowedReturnOrigins();
 
+    /**
+     * The platform's own tenant: its admins manage the platform's OAuth clients (as in the registry).
+     * Env: POLYMUX_OAUTH_PLATFORM_TENANT.
+     */
+    @WithDefault("polymux")
+    String platformTenant();
+
     /** How long an authorize link (its state) stays valid. */
     @WithDefault("10m")
     Duration stateValidity();
+
+    /**
+     * Whether the cookie that binds an authorization to the browser that started it carries {@code Secure}. Only the
+     * local stack and the tests, on plain http, turn it off. Env: POLYMUX_OAUTH_SECURE_COOKIES.
+     */
+    @WithDefault("true")
+    boolean secureCookies();
+
+    /**
+     * The deadline of every call to another Polymux service (vault-service, registry-service).
+     * Env: POLYMUX_OAUTH_INTERNAL_CALL_TIMEOUT.
+     */
+    @WithDefault("5s")
+    Duration internalCallTimeout();
 
     Refresh refresh();
 
@@ -57,7 +78,11 @@ public interface OAuthConfig {
         @WithDefault("8")
         int concurrencyPerProvider();
 
-        /** How long a claim (lease) on a grant lasts; a replica that dies mid-refresh frees it after this. */
+        /**
+         * How long a claim (lease) on a grant lasts; renewed every third of it while a refresh is in flight, so a
+         * replica that dies mid-refresh frees it after this. Keep it well above the token request's deadline
+         * (polymux.connectors.oauth.token-timeout). Env: POLYMUX_OAUTH_REFRESH_LEASE.
+         */
         @WithDefault("30s")
         Duration lease();
 

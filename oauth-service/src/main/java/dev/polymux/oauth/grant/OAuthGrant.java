@@ -32,10 +32,12 @@ public class OAuthGrant {
     @Column(name = "status_reason")
     public String statusReason;
 
-    @Column(name = "expires_at", nullable = false)
+    /** Null: the token never expires (nothing to refresh it with, no expiry given). */
+    @Column(name = "expires_at")
     public Instant expiresAt;
 
-    @Column(name = "refresh_at", nullable = false)
+    /** Null: never refreshed ahead (a non-expiring grant). */
+    @Column(name = "refresh_at")
     public Instant refreshAt;
 
     @Column(nullable = false)
@@ -46,6 +48,14 @@ public class OAuthGrant {
 
     @Column(name = "lease_until")
     public Instant leaseUntil;
+
+    /** The fencing token of the lease: the generation of the latest claim (GrantRepository.Lease). */
+    @Column(name = "lease_generation", nullable = false)
+    public long leaseGeneration;
+
+    /** Who connected the grant: the person whose browser completed the authorization. */
+    @Column(name = "connected_by")
+    public String connectedBy;
 
     @Column(name = "token_version", nullable = false)
     public long tokenVersion;

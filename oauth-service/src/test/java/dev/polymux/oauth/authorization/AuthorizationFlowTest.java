@@ -166,7 +166,9 @@ class AuthorizationFlowTest {
         given().header("Authorization", Connections.installer("globex")).contentType(ContentType.JSON).body("{}")
                 .post("/tenants/globex/installations/" + id + "/authorize").then().statusCode(503)
                 .body("detail", equalTo("Acme is not set up on this platform yet: an operator has to register an OAuth client with the "
-                        + "provider and set polymux.connectors.oauth-clients.\"acme-unconfigured\".client-id and client-secret."));
+                        + "provider and store it (PUT /admin/oauth-clients/acme-unconfigured, or polymux.connectors.oauth-clients."
+                        + "\"acme-unconfigured\".client-id and client-secret), or the tenant brings its own "
+                        + "(PUT /tenants/{tenant}/oauth-clients/acme-unconfigured)."));
     }
 
     private TokenSet vaultTokens(String tenant, String id) {

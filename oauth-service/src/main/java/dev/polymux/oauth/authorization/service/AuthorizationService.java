@@ -2,10 +2,12 @@ package dev.polymux.oauth.authorization.service;
 
 import java.net.URI;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,6 +20,7 @@ import dev.polymux.common.problem.Problem;
 import dev.polymux.common.problem.ProblemException;
 import dev.polymux.common.problem.ProblemType;
 import dev.polymux.connector.engine.Pkce;
+import dev.polymux.connector.sdk.ConnectorHandler;
 import dev.polymux.connector.sdk.ConnectorNotConfiguredException;
 import dev.polymux.connector.sdk.GrantException;
 import dev.polymux.oauth.authorization.AuthorizationRequest;
@@ -31,23 +34,38 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Starting a grant (the provider's authorize URL) and finishing it (the callback). Every refusal is a sentence a
- * person can act on, and a refused callback stores nothing.
+ * Starting a grant (the link for the person's browser), opening it (the start URL: binds the browser, then the
+ * provider's authorize URL) and finishing it (the callback). Every refusal is a sentence a person can act on, and a
+ * refused callback stores nothing.
  */
 @ApplicationScoped
 public class AuthorizationService {
 
+    /** The path of the start URL, appended to {@link OAuthConfig#publicBaseUrl()}. */
+    public static final String START_PATH = "/oauth/start";
+
+    static final String ANOTHER_BROWSER = "This connection was started in another browser (or the link was opened elsewhere). "
+            + "Start connecting again from the app, in this browser.";
+    private static final String AGAIN = " Start connecting again from the app.";
+
     private static final Logger LOG = Logger.getLogger(AuthorizationService.class);
 
     /**
-     * Where the browser goes, until when the link works; or, for a client-credentials connector (no person involved),
-     * no link and {@code connected} already.
+     * Where the browser goes (oauth-service's start URL), until when the link works; or, for a client-credentials
+     * connector (no person involved), no link and {@code connected} already.
      */
     public record AuthorizeLink(URI authorizeUrl, Instant expiresAt, boolean connected) {
     }
 
-    /** How a callback ended: where to send the person back (if anywhere) and what to tell them. */
-    public record CallbackOutcome(boolean connected, String installationId, String returnUrl, String message) {
+    /** An opened link: the provider's authorize URL, and the binder for the browser's cookie (name, value, lifetime). */
+    public record Started(URI providerUrl, String cookieName, String binder, Duration validFor) {
+    }
+
+    /**
+     * How a callback ended: where to send the person back (if anywhere) and what to tell them; {@code cookieName} is
+     * the browser's binding cookie, used up now.
+     */
+    public record CallbackOutcome(boolean connected, String installationId, String returnUrl, String message, String cookieName) {
     }
 
     private final KnownInstallationRepository installations;
@@ -68,7 +86,11 @@ public class AuthorizationService {
     }
 
     public URI redirectUri() {
-        return URI.create(config.publicBaseUrl().toString().replaceAll("/+$", "") + OAuthConfig.CALLBACK_PATH);
+        return URI.create(publicBase() + OAuthConfig.CALLBACK_PATH);
+    }
+
+    private String publicBase() {
+        return config.publicBaseUrl().toString().replaceAll("/+$", "");
     }
 
     public Uni<AuthorizeLink> authorize(String tenant, String installationId, String returnUrl, String by) {
@@ -85,7 +107,7 @@ public class AuthorizationService {
                 if (grantHandler.settings().clientCredentialsGrant()) {
                     // Machine-to-machine: nothing to redirect; the first token is requested now, and later ones ahead of expiry.
                     return grantHandler.handler().refresh(null)
-                            .flatMap(tokens -> grants.recordAuthorized(installation, grantHandler.settings(), tokens))
+                            .flatMap(tokens -> grants.recordAuthorized(installation, grantHandler.settings(), tokens, by))
                             .map(grant -> new AuthorizeLink(null, null, true))
                             .onFailure(GrantException.class).transform(failure -> new ProblemException(
                                     ((GrantException) failure).kind() == GrantException.Kind.TRANSIENT ? ProblemType.UNAVAILABLE
@@ -104,67 +126,179 @@ public class AuthorizationService {
                 request.requestedBy = by;
                 request.createdAt = now;
                 request.expiresAt = now.plus(config.stateValidity());
-                URI url = grantHandler.handler().buildAuthorizeUrl(state, redirectUri(), verifier == null ? null : Pkce.challenge(verifier),
+                // Built now, and dropped, only so that a connector that cannot be used is told to the installer (503)
+                // rather than to the person's browser; the start URL builds it again.
+                grantHandler.handler().buildAuthorizeUrl(state, redirectUri(), verifier == null ? null : Pkce.challenge(verifier),
                         scopes(installation));
-                return Panache.withTransaction(() -> requests.persist(request)).replaceWith(new AuthorizeLink(url, request.expiresAt, false));
+                // The state is a 256-bit secret for the browser; it is never stored (only its hash).
+                URI start = URI.create(publicBase() + START_PATH + "?state=" + state);
+                return Panache.withTransaction(() -> requests.persist(request)).replaceWith(new AuthorizeLink(start, request.expiresAt, false));
             });
         }).onFailure(ConnectorNotConfiguredException.class)
                 .transform(failure -> new ProblemException(ProblemType.UNAVAILABLE, failure.getMessage()));
     }
 
     /**
-     * The provider's redirect. The state is consumed first (unknown, expired or reused: refused, nothing stored),
-     * then either the provider's error becomes a sentence, or the code is exchanged and the grant recorded.
+     * The start URL, opened by the person's browser: once per link. Records the SHA-256 of a fresh binder for that
+     * browser's cookie and answers the provider's authorize URL, built here and never stored.
      */
-    public Uni<CallbackOutcome> callback(String state, String code, String error, String errorDescription) {
+    public Uni<Started> start(String state) {
         if (state == null || state.isBlank()) {
-            return Uni.createFrom().failure(new ProblemException(ProblemType.BAD_REQUEST,
-                    "This link is incomplete (it has no state). Start connecting again from the app."));
+            return Uni.createFrom().failure(new ProblemException(ProblemType.BAD_REQUEST, "This link is incomplete (it has no state)." + AGAIN));
         }
         String stateHash = StateKeys.hash(state);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        return Panache.withTransaction(() -> requests.consume(stateHash, now)).flatMap(request -> {
-            if (request == null) {
-                return Panache.withSession(() -> requests.findById(stateHash)).map(known -> {
-                    String why = known == null ? "This authorization link is not one of ours."
-                            : known.usedAt != null ? "This authorization link was used already; each link works once."
-                            : "This authorization link expired.";
-                    throw new ProblemException(ProblemType.BAD_REQUEST, why + " Start connecting again from the app.");
-                });
+        return Panache.withSession(() -> requests.findById(stateHash)).flatMap(request -> {
+            refuseUnusable(request, now);
+            if (request.startedAt != null) {
+                throw openedAlready();
             }
             return Panache.withSession(() -> installations.findById(request.installationId)).flatMap(installation -> {
                 if (installation == null || installation.removed()) {
-                    return Uni.createFrom().item(new CallbackOutcome(false, request.installationId, request.returnUrl,
-                            "This connection was uninstalled meanwhile; nothing was connected."));
+                    throw new ProblemException(ProblemType.BAD_REQUEST, "This connection was uninstalled meanwhile; nothing was connected.");
                 }
                 return handlers.of(installation).flatMap(grantHandler -> {
-                    if (error != null && !error.isBlank()) {
-                        GrantException refused = grantHandler.handler().authorizationFailed(error, errorDescription);
-                        return Uni.createFrom().item(new CallbackOutcome(false, installation.id, request.returnUrl, refused.getMessage()));
+                    String verifier = verifier(state, request);
+                    URI providerUrl = grantHandler.handler().buildAuthorizeUrl(state, URI.create(request.redirectUri),
+                            verifier == null ? null : Pkce.challenge(verifier), scopes(installation));
+                    String binder = BrowserBinding.newBinder();
+                    return Panache.withTransaction(() -> requests.start(stateHash, BrowserBinding.hash(binder), now)).map(started -> {
+                        if (started == null) {
+                            throw openedAlready(); // another browser opened it a moment ago (or it expired just now)
+                        }
+                        return new Started(providerUrl, BrowserBinding.cookieName(stateHash), binder, Duration.between(now, started.expiresAt));
+                    });
+                });
+            });
+        }).onFailure(ConnectorNotConfiguredException.class)
+                .transform(failure -> new ProblemException(ProblemType.UNAVAILABLE, failure.getMessage()))
+                .onFailure(GrantException.class) // the provider's discovery document is unreachable or unusable right now
+                .transform(failure -> new ProblemException(ProblemType.UNAVAILABLE, failure.getMessage()));
+    }
+
+    /**
+     * The provider's redirect. Checked before anything changes: the state (unknown, expired or used: refused), the
+     * browser (it must present the binder of the browser that opened the link) and the issuer (RFC 9207); a refusal
+     * stores nothing and leaves the link as it was. Then the state is consumed, and either the provider's error
+     * becomes a sentence, or the code is exchanged and the grant recorded.
+     *
+     * @param iss           the response's {@code iss} parameter, or null
+     * @param browserBinder the value of the browser's binding cookie for this state, or null
+     */
+    public Uni<CallbackOutcome> callback(String state, String code, String error, String errorDescription, String iss, String browserBinder) {
+        if (state == null || state.isBlank()) {
+            return Uni.createFrom().failure(new ProblemException(ProblemType.BAD_REQUEST, "This link is incomplete (it has no state)." + AGAIN));
+        }
+        String stateHash = StateKeys.hash(state);
+        String cookieName = BrowserBinding.cookieName(stateHash);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return Panache.withSession(() -> requests.findById(stateHash)).flatMap(known -> {
+            refuseUnusable(known, now);
+            if (!BrowserBinding.matches(known.browserBinderHash, browserBinder)) {
+                LOG.infof("Refused a callback for installation %s: it did not come from the browser that opened the link (%s)",
+                        known.installationId, known.browserBinderHash == null ? "the link was never opened" : "no or another binding cookie");
+                throw new ProblemException(ProblemType.BAD_REQUEST, ANOTHER_BROWSER);
+            }
+            return Panache.withSession(() -> installations.findById(known.installationId)).flatMap(installation -> {
+                if (installation == null || installation.removed()) {
+                    return consume(stateHash, now).map(request -> new CallbackOutcome(false, request.installationId, request.returnUrl,
+                            "This connection was uninstalled meanwhile; nothing was connected.", cookieName));
+                }
+                return handlers.of(installation).flatMap(grantHandler -> {
+                    String mixUp = issuerProblem(grantHandler.handler(), grantHandler.settings().label(), iss);
+                    if (mixUp != null) {
+                        LOG.infof("Refused a callback for installation %s: %s", installation.id,
+                                iss == null ? "no iss although the provider always sends it" : "its iss is not the connector's issuer");
+                        throw new ProblemException(ProblemType.BAD_REQUEST, mixUp);
                     }
-                    if (code == null || code.isBlank()) {
-                        return Uni.createFrom().item(new CallbackOutcome(false, installation.id, request.returnUrl,
-                                "The provider sent no authorization code. Try connecting again."));
-                    }
-                    String verifier;
-                    try {
-                        verifier = request.sealedVerifier == null ? null : StateKeys.open(state, request.sealedVerifier);
-                    } catch (GeneralSecurityException e) {
-                        return Uni.createFrom().failure(new IllegalStateException("A PKCE verifier does not open with its own state"));
-                    }
-                    return grantHandler.handler().exchangeCode(code, URI.create(request.redirectUri), verifier)
-                            .flatMap(tokens -> grants.recordAuthorized(installation, grantHandler.settings(), tokens))
-                            .map(grant -> new CallbackOutcome(true, installation.id, request.returnUrl,
-                                    grantHandler.settings().label() + " is connected."))
-                            .onFailure(ConnectorNotConfiguredException.class).recoverWithItem(failure ->
-                                    new CallbackOutcome(false, installation.id, request.returnUrl, failure.getMessage()))
-                            .onFailure(GrantException.class).recoverWithItem(failure -> {
-                                LOG.infof("Code exchange for %s failed (%s)", installation.id, ((GrantException) failure).providerError());
-                                return new CallbackOutcome(false, installation.id, request.returnUrl, failure.getMessage());
-                            });
+                    return consume(stateHash, now).flatMap(request -> finish(request, installation, grantHandler, state, code, error,
+                            errorDescription, cookieName));
                 });
             });
         });
+    }
+
+    private Uni<CallbackOutcome> finish(AuthorizationRequest request, KnownInstallation installation, ConnectorHandlers.GrantHandler grantHandler,
+            String state, String code, String error, String errorDescription, String cookieName) {
+        if (error != null && !error.isBlank()) {
+            GrantException refused = grantHandler.handler().authorizationFailed(error, errorDescription);
+            return Uni.createFrom().item(new CallbackOutcome(false, installation.id, request.returnUrl, refused.getMessage(), cookieName));
+        }
+        if (code == null || code.isBlank()) {
+            return Uni.createFrom().item(new CallbackOutcome(false, installation.id, request.returnUrl,
+                    "The provider sent no authorization code. Try connecting again.", cookieName));
+        }
+        String verifier = verifier(state, request);
+        return grantHandler.handler().exchangeCode(code, URI.create(request.redirectUri), verifier)
+                .flatMap(tokens -> grants.recordAuthorized(installation, grantHandler.settings(), tokens, request.requestedBy))
+                .map(grant -> new CallbackOutcome(true, installation.id, request.returnUrl,
+                        grantHandler.settings().label() + " is connected.", cookieName))
+                .onFailure(ConnectorNotConfiguredException.class).recoverWithItem(failure ->
+                        new CallbackOutcome(false, installation.id, request.returnUrl, failure.getMessage(), cookieName))
+                .onFailure(GrantException.class).recoverWithItem(failure -> {
+                    LOG.infof("Code exchange for %s failed (%s)", installation.id, ((GrantException) failure).providerError());
+                    return new CallbackOutcome(false, installation.id, request.returnUrl, failure.getMessage(), cookieName);
+                });
+    }
+
+    /**
+     * RFC 9207: the {@code iss} of an authorization response must be the connector's issuer; a response with an
+     * {@code iss} nothing can be compared to, or without one although the provider always sends it, is refused too.
+     * The sentence to refuse with, or null when the response may be used. The received value is never echoed.
+     */
+    static String issuerProblem(ConnectorHandler handler, String label, String iss) {
+        Optional<String> issuer = handler.issuer();
+        if (iss != null) {
+            if (issuer.isEmpty()) {
+                return "The answer names an authorization server (iss), but the " + label + " connector does not name its issuer, so it "
+                        + "cannot be checked and was refused; nothing was connected. The connector's author has to add auth.issuer to its manifest.";
+            }
+            if (!issuer.get().equals(iss)) {
+                return "This answer did not come from " + label + "'s authorization server (its issuer is not " + label + "'s), so it was "
+                        + "refused and nothing was connected." + AGAIN;
+            }
+            return null;
+        }
+        if (handler.issuerInEveryResponse()) {
+            return "This answer did not say which authorization server sent it (no iss), although " + label + "'s always does, so it was "
+                    + "refused and nothing was connected." + AGAIN;
+        }
+        return null;
+    }
+
+    /** Marks the request used; null (another callback won the race, or it expired a moment ago) is refused in words. */
+    private Uni<AuthorizationRequest> consume(String stateHash, Instant now) {
+        return Panache.withTransaction(() -> requests.consume(stateHash, now)).flatMap(request -> request != null
+                ? Uni.createFrom().item(request)
+                : Panache.withSession(() -> requests.findById(stateHash)).map(known -> {
+                    refuseUnusable(known, now);
+                    throw new ProblemException(ProblemType.BAD_REQUEST, "This authorization link was used already; each link works once." + AGAIN);
+                }));
+    }
+
+    /** Unknown, used and expired links, in words (a link whose hash is unknown may also have been cleaned up a day after expiry). */
+    private static void refuseUnusable(AuthorizationRequest request, Instant now) {
+        if (request == null) {
+            throw new ProblemException(ProblemType.BAD_REQUEST, "This authorization link is not one of ours." + AGAIN);
+        }
+        if (request.usedAt != null) {
+            throw new ProblemException(ProblemType.BAD_REQUEST, "This authorization link was used already; each link works once." + AGAIN);
+        }
+        if (!request.expiresAt.isAfter(now)) {
+            throw new ProblemException(ProblemType.BAD_REQUEST, "This authorization link expired." + AGAIN);
+        }
+    }
+
+    private static ProblemException openedAlready() {
+        return new ProblemException(ProblemType.BAD_REQUEST, "This connection link was opened already; each link opens once." + AGAIN);
+    }
+
+    private static String verifier(String state, AuthorizationRequest request) {
+        try {
+            return request.sealedVerifier == null ? null : StateKeys.open(state, request.sealedVerifier);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("A PKCE verifier does not open with its own state");
+        }
     }
 
     /** scheme://host[:port] of the return URL must be one of the configured origins, exactly. */

@@ -45,10 +45,14 @@ public class OAuthGrpcService implements OAuthService {
             if (minValidity.isNegative() || minValidity.compareTo(MAX_VALIDITY) > 0) {
                 throw Status.INVALID_ARGUMENT.withDescription("min_validity must be between 0 and 1 hour").asRuntimeException();
             }
-            return tokens.get(request.getTenantId(), request.getInstallationId(), minValidity).map(set -> AccessToken.newBuilder()
-                    .setAccessToken(set.accessToken().reveal()).setTokenType(set.tokenType())
-                    .setExpiresAt(ProtoTime.timestamp(set.expiresAt()))
-                    .addAllScopes(set.scopes()).build());
+            return tokens.get(request.getTenantId(), request.getInstallationId(), minValidity).map(set -> {
+                AccessToken.Builder token = AccessToken.newBuilder().setAccessToken(set.accessToken().reveal()).setTokenType(set.tokenType())
+                        .addAllScopes(set.scopes());
+                if (set.expires()) { // unset: the token never expires
+                    token.setExpiresAt(ProtoTime.timestamp(set.expiresAt()));
+                }
+                return token.build();
+            });
         }).onFailure().transform(OAuthGrpcService::status);
     }
 

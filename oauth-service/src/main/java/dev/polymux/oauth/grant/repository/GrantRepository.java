@@ -13,11 +13,21 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class GrantRepository implements PanacheRepositoryBase<OAuthGrant, String> {
 
-    /** A grant just leased: what a refresher needs of it. Plain columns, not entities, so nothing waits on a session. */
-    public record Claimed(String installationId, String connectorId, String invalidatedTokenHash) {
-        static Claimed of(Object[] row) {
-            return new Claimed((String) row[0], (String) row[1], (String) row[2]);
+    /**
+     * A grant just leased: what a refresher needs of it, and the lease it holds. Plain columns, not entities, so
+     * nothing waits on a session.
+     */
+    public record Claimed(String installationId, String connectorId, String invalidatedTokenHash, Lease lease) {
+        static Claimed of(Object[] row, String owner) {
+            return new Claimed((String) row[0], (String) row[1], (String) row[2], new Lease(owner, ((Number) row[3]).longValue()));
         }
+    }
+
+    /**
+     * A lease on a grant: who holds it and its generation, a fencing token. Each claim takes the next generation, so
+     * a refresher whose lease lapsed and was claimed again holds an old generation, and its writes change nothing.
+     */
+    public record Lease(String owner, long generation) {
     }
 
     /**
@@ -27,29 +37,37 @@ public class GrantRepository implements PanacheRepositoryBase<OAuthGrant, String
      */
     public Uni<List<Claimed>> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
         return Panache.getSession().flatMap(session -> session.createNativeQuery("""
-                update grant_state set lease_owner = ?1, lease_until = ?2
+                update grant_state set lease_owner = ?1, lease_until = ?2, lease_generation = lease_generation + 1
                 where installation_id in (
                     select installation_id from grant_state
                     where status = 'active' and refresh_at <= ?3 and (lease_until is null or lease_until < ?3)
                     order by refresh_at limit ?4 for update skip locked)
-                returning installation_id, connector_id, invalidated_token_hash""", Object[].class)
+                returning installation_id, connector_id, invalidated_token_hash, lease_generation""", Object[].class)
                 .setParameter(1, owner).setParameter(2, leaseUntil).setParameter(3, now).setParameter(4, limit)
-                .getResultList()).map(rows -> rows.stream().map(Claimed::of).toList());
+                .getResultList()).map(rows -> rows.stream().map(row -> Claimed.of(row, owner)).toList());
     }
 
     /** Leases one grant now (GetAccessToken's synchronous refresh); null when another holds the lease. */
     public Uni<Claimed> claim(String installationId, String owner, Instant now, Instant leaseUntil) {
         return Panache.getSession().flatMap(session -> session.createNativeQuery("""
-                update grant_state set lease_owner = ?1, lease_until = ?2
+                update grant_state set lease_owner = ?1, lease_until = ?2, lease_generation = lease_generation + 1
                 where installation_id = ?3 and status = 'active' and (lease_until is null or lease_until < ?4)
-                returning installation_id, connector_id, invalidated_token_hash""", Object[].class)
+                returning installation_id, connector_id, invalidated_token_hash, lease_generation""", Object[].class)
                 .setParameter(1, owner).setParameter(2, leaseUntil).setParameter(3, installationId).setParameter(4, now)
-                .getSingleResultOrNull()).map(row -> row == null ? null : Claimed.of(row));
+                .getSingleResultOrNull()).map(row -> row == null ? null : Claimed.of(row, owner));
     }
 
-    /** Stops a grant for good (uninstalled); no event: the registry revoked the installation itself. */
-    public Uni<Void> revoke(String installationId, String reason) {
-        return update("status = ?1, statusReason = ?2, leaseOwner = null, leaseUntil = null, updatedAt = ?3 where installationId = ?4",
-                OAuthGrant.REVOKED, reason, Instant.now(), installationId).replaceWithVoid();
+    /**
+     * Extends a lease that is still held (same generation, not lapsed), while its refresh is in flight; false when
+     * it was lost, and the refresh must then change nothing.
+     */
+    public Uni<Boolean> renew(String installationId, Lease lease, Instant now, Instant leaseUntil) {
+        return Panache.getSession().flatMap(session -> session.createNativeQuery("""
+                update grant_state set lease_until = ?1
+                where installation_id = ?2 and lease_owner = ?3 and lease_generation = ?4 and lease_until >= ?5""")
+                .setParameter(1, leaseUntil).setParameter(2, installationId).setParameter(3, lease.owner())
+                .setParameter(4, lease.generation()).setParameter(5, now)
+                .executeUpdate()).map(updated -> updated == 1);
     }
+
 }

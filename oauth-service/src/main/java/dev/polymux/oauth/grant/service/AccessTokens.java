@@ -102,8 +102,11 @@ public class AccessTokens {
      * is the vault version the caller found wanting: anything newer is a refresh someone else already made.
      */
     private Uni<TokenSet> singleFlight(String tenant, String installationId, long staleVersion) {
-        return refreshing.computeIfAbsent(installationId, id -> attempt(tenant, id,
-                Instant.now().plus(config.refresh().waitForOtherRefresh()), staleVersion)
+        Duration patience = config.refresh().waitForOtherRefresh();
+        return refreshing.computeIfAbsent(installationId, id -> attempt(tenant, id, Instant.now().plus(patience), staleVersion)
+                // However the refresh hangs (vault, database, provider), callers get an answer and the memo is freed.
+                .ifNoItem().after(patience).failWith(() -> new Unavailable(Unavailable.Reason.BUSY,
+                        "A refresh of this grant is taking too long; try again shortly."))
                 // A block, not an expression: remove() returns the Uni, and eventually(Supplier<Uni>) would wait on itself.
                 .eventually(() -> {
                     refreshing.remove(id);
@@ -120,9 +123,9 @@ public class AccessTokens {
                         // A refresh may have finished between the caller's read and this lease: use it, do not repeat it.
                         return vault.read(tenant, installationId, "access token for a caller").flatMap(stored -> {
                             if (stored.present() && stored.version() > staleVersion && !rejected(stored.tokens(), claimed.invalidatedTokenHash())) {
-                                return service.release(installationId, scheduler.owner(), null).replaceWith(stored.tokens());
+                                return service.release(installationId, claimed.lease(), null).replaceWith(stored.tokens());
                             }
-                            return service.refreshLeased(installationId, scheduler.owner());
+                            return service.refreshLeased(installationId, claimed.lease());
                         });
                     }
                     // Someone else is refreshing: its result lands in vault-service with a newer version.

@@ -1,29 +1,32 @@
 package dev.polymux.oauth.grant.service;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
-import dev.polymux.connector.builtin.BuiltinConnectors;
-import dev.polymux.connector.config.ConnectorsConfig;
 import dev.polymux.connector.engine.DeclarativeConnector;
 import dev.polymux.connector.engine.DeclarativeOAuth;
 import dev.polymux.connector.engine.HttpToolEngine;
+import dev.polymux.connector.engine.OAuthClientRegistration;
 import dev.polymux.connector.engine.OAuthSettings;
 import dev.polymux.connector.sdk.ConnectorHandler;
 import dev.polymux.connector.sdk.ConnectorRegistry;
+import dev.polymux.oauth.clientregistration.service.ClientRegistrations;
 import dev.polymux.oauth.installation.KnownInstallation;
 import io.smallrye.mutiny.Uni;
 
 /**
  * The handler that runs an installation's grant: the connector's Java handler when its manifest names one that is
- * registered (google-drive), otherwise the declarative engine built from the pinned manifest, once per connector
- * version (OIDC discovery, when the manifest uses it, happens then).
+ * registered (google-drive), otherwise the declarative engine built from the pinned manifest, with the OAuth client
+ * the installation's tenant runs with (its own, else the platform's; {@link ClientRegistrations}). Built once per
+ * connector version and client (OIDC discovery, when the manifest uses it, happens then), in a bounded cache.
+ * <p>
+ * The pinned manifest is the approved version the registry installed, so a registered client is only ever used
+ * with the endpoints of an approved connector version; manifests from a request never reach a registered client.
  */
 @ApplicationScoped
 public class ConnectorHandlers {
@@ -35,40 +38,47 @@ public class ConnectorHandlers {
     private final ConnectorRegistry registry;
     private final DeclarativeOAuth oauth;
     private final HttpToolEngine tools;
-    private final ConnectorsConfig config;
+    private final ClientRegistrations clients;
     private final ObjectMapper mapper;
-    private final Map<String, Uni<GrantHandler>> byVersion = new ConcurrentHashMap<>();
+    private final Cache<String, Uni<GrantHandler>> byVersionAndClient = Caffeine.newBuilder().maximumSize(1_000).build();
 
-    public ConnectorHandlers(ConnectorRegistry registry, DeclarativeOAuth oauth, HttpToolEngine tools, ConnectorsConfig config,
+    public ConnectorHandlers(ConnectorRegistry registry, DeclarativeOAuth oauth, HttpToolEngine tools, ClientRegistrations clients,
             ObjectMapper mapper) {
         this.registry = registry;
         this.oauth = oauth;
         this.tools = tools;
-        this.config = config;
+        this.clients = clients;
         this.mapper = mapper;
     }
 
-    /** Cached per connector version: the manifest is parsed and the handler built once, on first use. */
+    /** The installation's handler: the manifest is parsed and the handler built once per version and client, on first use. */
     public Uni<GrantHandler> of(KnownInstallation installation) {
-        return byVersion.computeIfAbsent(installation.connectorId + "@" + installation.connectorVersion,
-                key -> build(parse(installation.manifest))
-                        .onFailure().invoke(() -> byVersion.remove(key))
-                        .memoize().indefinitely());
+        return clients.effective(installation.tenant, installation.connectorId).flatMap(effective -> {
+            String key = installation.connectorId + "@" + installation.connectorVersion + "|" + effective.identity();
+            return byVersionAndClient.get(key, k -> build(parse(installation.manifest), effective.client())
+                    .onFailure().invoke(() -> byVersionAndClient.invalidate(k))
+                    .memoize().indefinitely());
+        });
     }
 
-    /** The handler of a manifest (test-connector runs manifests that are not published yet). */
-    public Uni<GrantHandler> forManifest(JsonNode manifest) {
-        return build(manifest);
+    /**
+     * The handler of an approved manifest (test-connector of a published connector), with the client the caller's
+     * tenant runs with, or with the one {@code supplied} for this request. Not cached.
+     */
+    public Uni<GrantHandler> forApproved(JsonNode approvedManifest, String tenant, OAuthClientRegistration supplied) {
+        if (supplied != null) {
+            return build(approvedManifest, supplied);
+        }
+        return clients.effective(tenant, approvedManifest.path("id").asText()).flatMap(effective -> build(approvedManifest, effective.client()));
     }
 
-    private Uni<GrantHandler> build(JsonNode manifest) {
+    private Uni<GrantHandler> build(JsonNode manifest, OAuthClientRegistration client) {
         OAuthSettings settings = OAuthSettings.from(manifest);
         String handlerId = manifest.path("handler").asText(null);
         if (handlerId != null && registry.find(handlerId).isPresent()) {
-            return Uni.createFrom().item(new GrantHandler(registry.require(handlerId), settings));
+            return Uni.createFrom().item(() -> new GrantHandler(registry.require(handlerId).withOAuthClient(client), settings));
         }
-        return DeclarativeConnector.create(manifest, BuiltinConnectors.oauthClient(settings.connectorId(), config), oauth, tools)
-                .map(connector -> new GrantHandler(connector, settings));
+        return DeclarativeConnector.create(manifest, client, oauth, tools).map(connector -> new GrantHandler(connector, settings));
     }
 
     private JsonNode parse(String json) {

@@ -60,9 +60,17 @@ public class RefreshScheduler {
         private final GrantService service;
         private final OAuthConfig config;
         private final SeparateContexts contexts;
+        private final java.time.Clock clock;
         private final Map<String, AtomicInteger> inFlightByProvider = new ConcurrentHashMap<>();
 
         public Refresher(String owner, GrantRepository grants, GrantService service, OAuthConfig config, SeparateContexts contexts) {
+            this(owner, grants, service, config, contexts, java.time.Clock.systemUTC());
+        }
+
+        /** With a clock of its own: tests look hours ahead to see what would be due then. */
+        public Refresher(String owner, GrantRepository grants, GrantService service, OAuthConfig config, SeparateContexts contexts,
+                java.time.Clock clock) {
+            this.clock = clock;
             this.owner = owner;
             this.grants = grants;
             this.service = service;
@@ -76,7 +84,7 @@ public class RefreshScheduler {
 
         /** Claims what is due and refreshes it; how many grants were refreshed (or found broken). */
         public Uni<Integer> round() {
-            Instant now = Instant.now();
+            Instant now = clock.instant();
             return Panache.withTransaction(() -> grants.claimDue(owner, now, now.plus(config.refresh().lease()), config.refresh().batchSize()))
                     .flatMap(this::refreshAll);
         }
@@ -102,9 +110,9 @@ public class RefreshScheduler {
             if (inFlight.incrementAndGet() > config.refresh().concurrencyPerProvider()) {
                 inFlight.decrementAndGet();
                 // Over this provider's limit: hand the grant back at once; the next round takes it.
-                return service.release(grant.installationId(), owner, null).replaceWith(false);
+                return service.release(grant.installationId(), grant.lease(), null).replaceWith(false);
             }
-            return service.refreshLeased(grant.installationId(), owner)
+            return service.refreshLeased(grant.installationId(), grant.lease())
                     .replaceWith(true)
                     .onFailure().recoverWithItem(failure -> {
                         LOG.debugf("Refresh of %s ended with %s", grant.installationId(), failure.getClass().getSimpleName());

@@ -1,5 +1,7 @@
 package dev.polymux.oauth.grant.service;
 
+import static dev.polymux.common.grpc.CallersContext.backOnCallersContext;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,6 +15,7 @@ import dev.polymux.common.grpc.ProtoTime;
 import dev.polymux.common.security.ServiceTokens;
 import dev.polymux.connector.sdk.Secret;
 import dev.polymux.connector.sdk.TokenSet;
+import dev.polymux.oauth.config.OAuthConfig;
 import dev.polymux.proto.vault.v1.GetTokenSetRequest;
 import dev.polymux.proto.vault.v1.MutinyVaultServiceGrpc;
 import dev.polymux.proto.vault.v1.PutTokenSetRequest;
@@ -21,8 +24,6 @@ import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.grpc.GrpcClientUtils;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 
 /**
  * Token sets live in vault-service, never here. Reads and compare-and-set writes over its gRPC API, with this
@@ -53,16 +54,18 @@ public class VaultTokenStore {
     private final MutinyVaultServiceGrpc.MutinyVaultServiceStub vault;
     private final ServiceTokens serviceTokens;
     private final ObjectMapper mapper;
+    private final OAuthConfig config;
 
     public VaultTokenStore(@GrpcClient("vault") MutinyVaultServiceGrpc.MutinyVaultServiceStub vault, ServiceTokens serviceTokens,
-            ObjectMapper mapper) {
+            ObjectMapper mapper, OAuthConfig config) {
         this.vault = vault;
         this.serviceTokens = serviceTokens;
         this.mapper = mapper;
+        this.config = config;
     }
 
     public Uni<Stored> read(String tenant, String installationId, String purpose) {
-        return onCallersContext(client().getTokenSet(GetTokenSetRequest.newBuilder().setTenantId(tenant).setInstallationId(installationId)
+        return backOnCallersContext(client().getTokenSet(GetTokenSetRequest.newBuilder().setTenantId(tenant).setInstallationId(installationId)
                 .setPurpose(purpose).build())
                 .map(stored -> new Stored(fromProto(stored), stored.getVersion()))
                 .onFailure(StatusRuntimeException.class).recoverWithUni(failure -> {
@@ -76,33 +79,27 @@ public class VaultTokenStore {
 
     /** Stores {@code tokens} if the vault still holds {@code expectedVersion}; the new version, or {@link LostRace}. */
     public Uni<Long> write(String tenant, String installationId, TokenSet tokens, long expectedVersion) {
-        return onCallersContext(client().putTokenSet(PutTokenSetRequest.newBuilder().setTenantId(tenant).setInstallationId(installationId)
+        return backOnCallersContext(client().putTokenSet(PutTokenSetRequest.newBuilder().setTenantId(tenant).setInstallationId(installationId)
                 .setTokenSet(toProto(tokens)).setExpectedVersion(expectedVersion).build())
                 .map(written -> written.getVersion())
                 .onFailure(failure -> failure instanceof StatusRuntimeException status && status.getStatus().getCode() == Status.Code.ABORTED)
                 .transform(failure -> new LostRace()));
     }
 
-    /**
-     * gRPC client answers arrive on the client's own event loop; a caller in the middle of reactive Hibernate work
-     * must carry on on its own Vert.x context, where its sessions live.
-     */
-    private static <T> Uni<T> onCallersContext(Uni<T> call) {
-        return Uni.createFrom().deferred(() -> {
-            Context caller = Vertx.currentContext();
-            return caller == null ? call : call.emitOn(command -> caller.runOnContext(ignored -> command.run()));
-        });
-    }
 
+    /** Every call has a deadline: a vault that does not answer must not hold a refresh (and its lease) for ever. */
     private MutinyVaultServiceGrpc.MutinyVaultServiceStub client() {
-        return GrpcClientUtils.attachHeaders(vault, serviceTokens.headers());
+        return GrpcClientUtils.attachHeaders(vault, serviceTokens.headers())
+                .withDeadlineAfter(config.internalCallTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     private dev.polymux.proto.vault.v1.TokenSet toProto(TokenSet tokens) {
         dev.polymux.proto.vault.v1.TokenSet.Builder proto = dev.polymux.proto.vault.v1.TokenSet.newBuilder()
                 .setAccessToken(tokens.accessToken().reveal()).setTokenType(tokens.tokenType())
-                .setExpiresAt(ProtoTime.timestamp(tokens.expiresAt()))
                 .addAllScopes(tokens.scopes());
+        if (tokens.expires()) { // unset: the token never expires
+            proto.setExpiresAt(ProtoTime.timestamp(tokens.expiresAt()));
+        }
         if (tokens.hasRefreshToken()) {
             proto.setRefreshToken(tokens.refreshToken().reveal());
         }
@@ -124,7 +121,7 @@ public class VaultTokenStore {
             }
         }
         return new TokenSet(Secret.of(proto.getAccessToken()), proto.getRefreshToken().isEmpty() ? null : Secret.of(proto.getRefreshToken()),
-                proto.getTokenType(), ProtoTime.instant(proto.getExpiresAt()),
+                proto.getTokenType(), proto.hasExpiresAt() ? ProtoTime.instant(proto.getExpiresAt()) : null,
                 proto.getScopesList(), extras);
     }
 }

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.polymux.common.event.CloudEvent;
 import dev.polymux.common.event.ConnectionEventTypes;
-import dev.polymux.oauth.grant.repository.GrantRepository;
+import dev.polymux.oauth.grant.service.GrantService;
 import dev.polymux.oauth.installation.KnownInstallation;
 import dev.polymux.oauth.installation.repository.KnownInstallationRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -23,9 +23,9 @@ import io.smallrye.mutiny.Uni;
 public class InstallationProjection {
 
     private final KnownInstallationRepository installations;
-    private final GrantRepository grants;
+    private final GrantService grants;
 
-    public InstallationProjection(KnownInstallationRepository installations, GrantRepository grants) {
+    public InstallationProjection(KnownInstallationRepository installations, GrantService grants) {
         this.installations = installations;
         this.grants = grants;
     }
@@ -69,7 +69,7 @@ public class InstallationProjection {
                 return Uni.createFrom().voidItem();
             }
             existing.removedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            return grants.revoke(id, "The plugin was uninstalled.");
+            return grants.revokeRemoved(id, "The plugin was uninstalled.");
         });
     }
 }
