@@ -31,6 +31,8 @@ public interface DispatchConfig {
 
     Cache cache();
 
+    OAuth oauth();
+
     Throttle throttle();
 
     /** Retries of 429, 5xx and network errors, within the call's deadline. */
@@ -66,13 +68,23 @@ public interface DispatchConfig {
         @WithDefault("60s")
         Duration secretTtl();
 
-        /** An access token is used until this long before it expires, and asked for with at least this much left. */
-        @WithDefault("30s")
-        Duration tokenMargin();
-
         /** Entries per cache at most. */
         @WithDefault("10000")
         long maxEntries();
+    }
+
+    /** Access tokens of OAuth connections, from oauth-service. */
+    interface OAuth {
+
+        /**
+         * How long an access token must still be valid when an attempt is sent to the provider. Checked before every
+         * attempt, retries included: the cached token is used while it has this much left, otherwise oauth-service is
+         * asked for one valid at least this long. Not the call's deadline: a token only has to be valid when the request
+         * reaches the provider (a 401 refreshes once and retries). Keep it well under the shortest token lifetime of any
+         * provider (5 s is the shortest supported). Env: POLYMUX_DISPATCH_OAUTH_MIN_TOKEN_VALIDITY.
+         */
+        @WithDefault("2s")
+        Duration minTokenValidity();
     }
 
     /**

@@ -4,6 +4,12 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,6 +90,60 @@ public final class Platform {
                 .header("Authorization", installer(tenant)).contentType(ContentType.JSON).body("{}")
                 .post("/tenants/" + tenant + "/installations/" + installationId + "/authorize").then().statusCode(200));
         awaitStatus(tenant, installationId, "active");
+    }
+
+    /**
+     * The installer connects an authorization-code connection as a person's browser would: authorize at oauth-service,
+     * allow at the provider (which redirects at once), land on oauth-service's callback with the code.
+     */
+    public static void connectWithConsent(String tenant, String installationId) {
+        String startUrl = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            io.restassured.response.Response answer = given().port(OAuthChild.port).header("Authorization", installer(tenant))
+                    .contentType(ContentType.JSON).body("{}").post("/tenants/" + tenant + "/installations/" + installationId + "/authorize");
+            return answer.statusCode() == 200 ? answer.jsonPath().getString("authorizeUrl") : null;
+        }, java.util.Objects::nonNull);
+        // One browser for the whole flow: oauth-service binds the callback to the cookie its start URL sets.
+        HttpClient browser = HttpClient.newBuilder().cookieHandler(new java.net.CookieManager())
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        // The URLs name oauth-service's public address; the child listens on a port of its own.
+        URI provider = redirectOf(browser, onTheChild(URI.create(startUrl)));
+        URI callback = redirectOf(browser, provider);
+        try {
+            HttpResponse<String> connected = browser.send(HttpRequest.newBuilder(onTheChild(callback)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (connected.statusCode() != 200 || !connected.body().contains("\"connected\"")) {
+                throw new AssertionError("the callback did not connect: HTTP " + connected.statusCode() + " " + connected.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        awaitStatus(tenant, installationId, "active");
+    }
+
+    private static URI onTheChild(URI url) {
+        return URI.create("http://localhost:" + OAuthChild.port + url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
+    }
+
+    private static URI redirectOf(HttpClient browser, URI url) {
+        try {
+            HttpResponse<Void> answer = browser.send(HttpRequest.newBuilder(url).GET().build(), HttpResponse.BodyHandlers.discarding());
+            return URI.create(answer.headers().firstValue("Location")
+                    .orElseThrow(() -> new AssertionError(url.getPath() + " did not redirect: HTTP " + answer.statusCode())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The installer uninstalls the plugin: its grants and secrets are deleted by their services. */
+    public static void uninstall(String tenant, String pluginId) {
+        given().port(RegistryServiceChild.port).header("Authorization", installer(tenant))
+                .delete("/tenants/" + tenant + "/installations/by-plugin/" + pluginId).then().statusCode(200);
     }
 
     public static void awaitStatus(String tenant, String installationId, String status) {

@@ -32,21 +32,20 @@ import io.quarkus.grpc.GrpcClientUtils;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The credentials a call runs with. OAuth connections: an access token from oauth-service, valid for the rest of the
- * call plus a margin, reused until that margin before it expires. Vault and integration connections: the stored
- * values from vault-service, kept briefly (every vault read is audited) and dropped on connection events. Nothing
- * here logs or returns a value in a message.
+ * The credentials a call runs with. OAuth connections: an access token from oauth-service that is valid for at least
+ * {@code polymux.dispatch.oauth.min-token-validity} when it is handed out, asked for before every attempt; the cached
+ * one is reused while it is, so a token only has to be valid when the request reaches the provider, not for the
+ * call's whole deadline, and tokens of any lifetime work. Vault and integration connections: the stored values from
+ * vault-service, kept briefly (every vault read is audited) and dropped on connection events. Nothing here logs or
+ * returns a value in a message.
  */
 @ApplicationScoped
 public class CredentialSource {
 
-    /** oauth-service answers OUT_OF_RANGE beyond this. */
-    private static final Duration MAX_VALIDITY = Duration.ofHours(1);
-
     private final MutinyVaultServiceGrpc.MutinyVaultServiceStub vault;
     private final MutinyOAuthServiceGrpc.MutinyOAuthServiceStub oauth;
     private final ServiceTokens serviceTokens;
-    private final Duration tokenMargin;
+    private final Duration minTokenValidity;
     private final Cache<String, AccessToken> tokens;
     private final Cache<String, Map<String, Secret>> secrets;
 
@@ -55,13 +54,16 @@ public class CredentialSource {
         this.vault = vault;
         this.oauth = oauth;
         this.serviceTokens = serviceTokens;
-        this.tokenMargin = config.cache().tokenMargin();
+        this.minTokenValidity = config.oauth().minTokenValidity();
         this.tokens = Caffeine.newBuilder().maximumSize(config.cache().maxEntries()).build();
         this.secrets = Caffeine.newBuilder().maximumSize(config.cache().maxEntries())
                 .expireAfterWrite(config.cache().secretTtl()).build();
     }
 
-    /** Credentials for one call to {@code connection} that must end by {@code deadline}. */
+    /**
+     * Credentials for an attempt of a call to {@code connection} that must end by {@code deadline} (which bounds the
+     * internal calls made here, not the validity of a token). For OAuth connections ask again before each attempt.
+     */
     public Uni<Credentials> forCall(ResolvedConnection connection, String purpose, Instant deadline) {
         return connection.oauth() ? accessToken(connection, deadline).map(CredentialSource::credentials)
                 : storedValues(connection, purpose, deadline).map(Credentials::fields);
@@ -87,16 +89,19 @@ public class CredentialSource {
         secrets.invalidate(installationId);
     }
 
+    /**
+     * An access token valid for at least {@link #minTokenValidity} from now (or one that never expires): the cached one
+     * while it is, else a new one.
+     */
     private Uni<AccessToken> accessToken(ResolvedConnection connection, Instant deadline) {
-        Duration needed = Duration.between(Instant.now(), deadline).plus(tokenMargin);
         AccessToken cached = tokens.getIfPresent(connection.installationId());
-        if (cached != null && ProtoTime.instant(cached.getExpiresAt()).isAfter(Instant.now().plus(needed))) {
+        if (cached != null && (!cached.hasExpiresAt() || ProtoTime.instant(cached.getExpiresAt()).isAfter(Instant.now().plus(minTokenValidity)))) {
             return Uni.createFrom().item(cached);
         }
-        Duration asked = needed.compareTo(MAX_VALIDITY) > 0 ? MAX_VALIDITY : needed.isNegative() ? Duration.ZERO : needed;
         GetAccessTokenRequest request = GetAccessTokenRequest.newBuilder().setTenantId(connection.tenantId())
                 .setInstallationId(connection.installationId())
-                .setMinValidity(com.google.protobuf.Duration.newBuilder().setSeconds(asked.getSeconds()).setNanos(asked.getNano()))
+                .setMinValidity(com.google.protobuf.Duration.newBuilder().setSeconds(minTokenValidity.getSeconds())
+                        .setNanos(minTokenValidity.getNano()))
                 .build();
         return InternalCalls.retryingTransient(Uni.createFrom().deferred(() -> oauthClient(deadline).getAccessToken(request)))
                 .invoke(token -> tokens.put(connection.installationId(), token))
@@ -106,7 +111,8 @@ public class CredentialSource {
                     case FAILED_PRECONDITION -> new CallFailure(ErrorCode.GRANT_BROKEN, InternalCalls.description(failure,
                             "The grant of connection '" + connection.connectionKey() + "' is broken; reconnect it."));
                     case OUT_OF_RANGE -> new CallFailure(ErrorCode.PROVIDER_ERROR, InternalCalls.description(failure,
-                            "The provider's access tokens do not live long enough for this call's deadline."));
+                            "The provider's access tokens are valid for less than " + minTokenValidity.toMillis()
+                                    + " ms when issued; lower polymux.dispatch.oauth.min-token-validity."));
                     case UNAVAILABLE -> new CallFailure(ErrorCode.PROVIDER_UNAVAILABLE, InternalCalls.description(failure,
                             "The provider could not issue an access token just now."));
                     default -> InternalCalls.unreachable("oauth-service", failure);
@@ -135,8 +141,9 @@ public class CredentialSource {
     }
 
     private static Credentials credentials(AccessToken token) {
+        // No expires_at: a token that never expires (used until the provider rejects it or a connection event drops it).
         return Credentials.oauth(new TokenSet(Secret.of(token.getAccessToken()), null, token.getTokenType(),
-                ProtoTime.instant(token.getExpiresAt()), token.getScopesList(), Map.of()));
+                token.hasExpiresAt() ? ProtoTime.instant(token.getExpiresAt()) : null, token.getScopesList(), Map.of()));
     }
 
     private MutinyVaultServiceGrpc.MutinyVaultServiceStub vaultClient(Instant deadline) {

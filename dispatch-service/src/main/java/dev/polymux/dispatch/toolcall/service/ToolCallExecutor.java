@@ -28,10 +28,11 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Runs one tool call to its one result: resolve the connection, find the tool and check the arguments, get the
- * credentials, then attempt the provider call within the deadline. 429/5xx/network failures are retried by
- * {@link RetryPolicy} (a Retry-After pauses the whole installation); a 401 reports the token, refreshes once and
- * retries once; everything else ends the call. Waiting is a timer, never a thread. The result never fails: whatever
- * goes wrong becomes an error result.
+ * credentials, then attempt the provider call within the deadline. An OAuth access token is checked before every
+ * attempt: it only has to be valid when the request reaches the provider, not for the whole deadline. 429/5xx/network
+ * failures are retried by {@link RetryPolicy} (a Retry-After pauses the whole installation); a 401 reports the token,
+ * refreshes once and retries once; everything else ends the call. Waiting is a timer, never a thread. The result never
+ * fails: whatever goes wrong becomes an error result.
  */
 @ApplicationScoped
 public class ToolCallExecutor {
@@ -119,17 +120,34 @@ public class ToolCallExecutor {
         });
     }
 
+    /**
+     * One provider attempt, once it is the call's turn: with an OAuth connection the access token is checked (and
+     * replaced when it has less than {@code polymux.dispatch.oauth.min-token-validity} left) right before the request is
+     * sent, for every attempt, so a retry after a wait never carries a token that expired meanwhile.
+     */
     private Uni<Executed> attempt(Run run) {
-        return throttles.acquire(run.connection).flatMap(permit -> {
-            run.attempts++;
-            if (run.startedAt == null) {
-                run.startedAt = Instant.now();
-            }
-            DispatchContext context = new DispatchContext(run.call.callId(), run.call.tenantId(), run.connection.installationId(),
-                    run.deadline, run.call.traceparent());
-            return tools.run(run.tool, run.call.arguments(), run.credentials, context)
-                    .onTermination().invoke(permit::release);
-        }).flatMap(outcome -> next(run, outcome));
+        return throttles.acquire(run.connection).flatMap(permit -> currentCredentials(run)
+                .flatMap(current -> {
+                    run.credentials = current;
+                    run.attempts++;
+                    if (run.startedAt == null) {
+                        run.startedAt = Instant.now();
+                    }
+                    DispatchContext context = new DispatchContext(run.call.callId(), run.call.tenantId(), run.connection.installationId(),
+                            run.deadline, run.call.traceparent());
+                    return tools.run(run.tool, run.call.arguments(), current, context);
+                })
+                .onTermination().invoke(permit::release))
+                .flatMap(outcome -> next(run, outcome));
+    }
+
+    /** Stored values are read once per call; an access token is asked for before each attempt (mostly from the cache). */
+    private Uni<Credentials> currentCredentials(Run run) {
+        if (!run.connection.oauth()) {
+            return Uni.createFrom().item(run.credentials);
+        }
+        return credentials.forCall(run.connection, "dispatch " + run.connection.connectorLabel() + "." + run.call.tool()
+                + " call " + run.call.callId(), run.deadline);
     }
 
     private Uni<Executed> next(Run run, ToolOutcome outcome) {
@@ -143,12 +161,8 @@ public class ToolCallExecutor {
                 }
                 run.refreshed = true;
                 metrics.retry(run.connector(), "credentials-refreshed");
-                yield credentials.rejected(run.connection, token, run.deadline)
-                        .flatMap(ignored -> credentials.forCall(run.connection, "dispatch retry after 401, call " + run.call.callId(), run.deadline))
-                        .flatMap(fresh -> {
-                            run.credentials = fresh;
-                            return attempt(run);
-                        });
+                // The retry's attempt asks for a token again: oauth-service refreshes, since this one was reported.
+                yield credentials.rejected(run.connection, token, run.deadline).flatMap(ignored -> attempt(run));
             }
             case ToolOutcome.GrantBroken broken -> Uni.createFrom().failure(new CallFailure(ErrorCode.GRANT_BROKEN, broken.sentence()));
             case ToolOutcome.BadArguments bad -> Uni.createFrom().failure(new CallFailure(ErrorCode.BAD_ARGUMENTS, bad.problems().isEmpty()
