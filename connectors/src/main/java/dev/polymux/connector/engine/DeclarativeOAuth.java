@@ -297,6 +297,13 @@ public class DeclarativeOAuth {
                 .memoize().indefinitely());
     }
 
+    /** Token clients and discovery documents held now (tests: both caches stay bounded). */
+    long cachedEntries() {
+        clients.cleanUp();
+        endpoints.cleanUp();
+        return clients.estimatedSize() + endpoints.estimatedSize();
+    }
+
     private static void close(OidcClient client) {
         try {
             client.close();

@@ -242,6 +242,25 @@ class DeclarativeOAuthTest {
         assertEquals(server.tokenEndpointUrl("discovered").toString(), endpoints.tokenUrl());
     }
 
+    @Test
+    void whatCallersControlNeverGrowsTheCachesBeyondTheirBound() {
+        quirkyTokenEndpoint(200, "{\"access_token\":\"at\",\"token_type\":\"bearer\",\"expires_in\":60}");
+        quirkyProvider.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(com.github.tomakehurst.wiremock.client.WireMock
+                .urlPathMatching("/d/.*")).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody("{\"authorization_endpoint\":\"%s/authorize\",\"token_endpoint\":\"%s/token\"}"
+                                .formatted(quirkyProvider.baseUrl(), quirkyProvider.baseUrl()))));
+        DeclarativeOAuth bounded = new DeclarativeOAuth(oidcClients, WebClient.create(vertx), new ObjectMapper(), Clock.systemUTC(),
+                new DeclarativeOAuth.Options(LocalProviders.guard(), Duration.ofSeconds(10), Duration.ofHours(1), 5));
+        for (int i = 0; i < 30; i++) {
+            // test-connector drafts: a client per request, closed after it, never cached.
+            bounded.exchangeCodeOnce(quirkySettings("draft-" + i), CLIENT, "code", REDIRECT, null).await().atMost(Duration.ofSeconds(10));
+            // discovery documents named by manifests: kept, but only so many.
+            bounded.endpoints(OAuthSettings.from(manifest("discovered-" + i, "\"discoveryUrl\":\"%s/d/%d\",\"scopes\":[\"read\"]"
+                    .formatted(quirkyProvider.baseUrl(), i)))).await().atMost(Duration.ofSeconds(10));
+        }
+        assertTrue(bounded.cachedEntries() <= 5, "cached: " + bounded.cachedEntries());
+    }
+
     /** Follows the authorize URL as a browser would and returns the code the server redirected with. */
     private String authorize(OAuthSettings settings, String challenge) throws IOException, InterruptedException {
         URI url = oauth.authorizeUrl(oauth.endpoints(settings).await().indefinitely(), settings, CLIENT, "s-1", REDIRECT,

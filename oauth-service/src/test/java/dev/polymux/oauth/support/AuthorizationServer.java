@@ -53,6 +53,13 @@ public class AuthorizationServer implements QuarkusTestResourceLifecycleManager 
                 .map(r -> r.getBody().clone().readUtf8()).filter(body -> body.contains("grant_type=refresh_token")).toList();
     }
 
+    /** The Authorization header of every token-endpoint request since the server started, in order (client authentication). */
+    public static synchronized List<String> tokenRequestAuthorizations() {
+        drain();
+        return SEEN.stream().filter(r -> r.getPath() != null && r.getPath().endsWith("/token"))
+                .map(r -> String.valueOf(r.getHeader("Authorization"))).toList();
+    }
+
     private static void drain() {
         while (true) {
             try {
