@@ -3,7 +3,6 @@ package dev.polymux.oauth.support;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -67,7 +66,6 @@ public class ReuseDetectingProvider implements QuarkusTestResourceLifecycleManag
     private static HttpClient forwarder;
 
     private static Duration delay;
-    private static long accessTokenSeconds;
 
     /** Every refresh request, in order of arrival. */
     private static final List<Refresh> REFRESHES = new ArrayList<>();
@@ -116,14 +114,14 @@ public class ReuseDetectingProvider implements QuarkusTestResourceLifecycleManag
     @Override
     public Map<String, String> start() {
         delay = Duration.parse(args.getOrDefault(DELAY, "PT5S"));
-        accessTokenSeconds = Long.parseLong(args.getOrDefault(ACCESS_TOKEN_SECONDS, "12"));
+        long accessTokenSeconds = Long.parseLong(args.getOrDefault(ACCESS_TOKEN_SECONDS, "12"));
         server = new MockOAuth2Server(new OAuth2Config(false, null, null, true, new OAuth2TokenProvider(),
                 Set.of(new DefaultOAuth2TokenCallback(ISSUER, "installer", "JWT", List.of("acme-api"), Map.of(), accessTokenSeconds))));
         server.start();
         forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         workers = Executors.newVirtualThreadPerTaskExecutor(); // the default executor would serve one request at a time
         try {
-            front = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+            front = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
         } catch (IOException e) {
             throw new IllegalStateException("Could not start the token endpoint's front", e);
         }
@@ -158,10 +156,6 @@ public class ReuseDetectingProvider implements QuarkusTestResourceLifecycleManag
 
     public static String tokenUrl() {
         return "http://127.0.0.1:" + front.getAddress().getPort() + "/token";
-    }
-
-    public static Duration delay() {
-        return delay;
     }
 
     /** Every refresh request so far, in order of arrival. */
@@ -261,6 +255,7 @@ public class ReuseDetectingProvider implements QuarkusTestResourceLifecycleManag
                         CHAIN_OF.put(hash(issued), chain);
                         LATEST.put(chain, hash(issued));
                     } else if (issued != null) {
+                        // Reuse was detected while this request was held: the grant is revoked, this answer too.
                         answer = new Answer(400, "application/json", "{\"error\":\"invalid_grant\"}");
                     }
                 }

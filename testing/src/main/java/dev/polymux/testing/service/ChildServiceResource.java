@@ -26,8 +26,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Runs another Polymux service, as built ({@code <module>/target/quarkus-app/quarkus-run.jar}), as a child JVM beside
- * the app under test: on the tests' Kafka broker, a fresh database of its own on the tests' PostgreSQL, trusting the
- * same test token key. Real implementations of the other services' contracts, not doubles. Its log goes to
+ * the app under test: on the tests' Kafka broker, a fresh database of its own on the tests' PostgreSQL (or the one
+ * {@link #sharedDatabase()} names, as another replica of the app would), trusting the same test token key. Real
+ * implementations of the other services' contracts, not doubles. Its log goes to
  * {@code target/child-services/<module>.log}. The module must be built first (the reactor order guarantees it when
  * the test module depends on it; see oauth-service's pom).
  */
@@ -38,12 +39,23 @@ public abstract class ChildServiceResource implements QuarkusTestResourceLifecyc
 
     private Process process;
     private String database;
+    private boolean ownDatabase;
     private int httpPort;
     private int managementPort;
     private Path log;
 
     /** The module directory name, e.g. "vault-service". */
     protected abstract String module();
+
+    /**
+     * The database on the tests' PostgreSQL that the child uses instead of a fresh one of its own, or null (the
+     * default) for a fresh one. Set it to the app under test's database to run the child as another replica of the
+     * app: one database, several processes. A shared database belongs to whoever created it; the child never creates
+     * or drops it. Called when the child starts, after the resources of lower order (the database's among them).
+     */
+    protected String sharedDatabase() {
+        return null;
+    }
 
     /** Settings the child needs beyond infrastructure (as environment variables). */
     protected Map<String, String> environment(Path workDir) {
@@ -76,9 +88,14 @@ public abstract class ChildServiceResource implements QuarkusTestResourceLifecyc
             throw new IllegalStateException(jar + " is missing: build " + module() + " first (./mvnw install -pl " + module() + " -DskipTests)");
         }
         PostgresServer pg = PostgresResource.server();
-        if (database == null) { // a restart after kill() keeps the database, as a restarted pod would
+        String shared = sharedDatabase();
+        if (shared != null) {
+            database = shared;
+            ownDatabase = false;
+        } else if (database == null) { // a restart after kill() keeps the database, as a restarted pod would
             database = "polymux_child_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
             pg.createDatabaseIfMissing(database);
+            ownDatabase = true;
         }
         httpPort = freePort();
         managementPort = freePort();
@@ -193,7 +210,9 @@ public abstract class ChildServiceResource implements QuarkusTestResourceLifecyc
             process = null;
         }
         if (database != null) {
-            PostgresResource.server().dropDatabase(database);
+            if (ownDatabase) {
+                PostgresResource.server().dropDatabase(database);
+            }
             database = null;
         }
     }

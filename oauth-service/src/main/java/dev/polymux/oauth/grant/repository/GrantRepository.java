@@ -58,15 +58,16 @@ public class GrantRepository implements PanacheRepositoryBase<OAuthGrant, String
     }
 
     /**
-     * Extends a lease that is still held (same generation, not lapsed), while its refresh is in flight; false when
-     * it was lost, and the refresh must then change nothing.
+     * Extends a lease that is still held, while its refresh is in flight; false when it was lost, and the refresh
+     * must then change nothing. Owner and generation decide, not the clock: every claim takes the next generation
+     * under the row's lock, so an unchanged generation means nobody else claimed it, even if a renewal came late.
      */
-    public Uni<Boolean> renew(String installationId, Lease lease, Instant now, Instant leaseUntil) {
+    public Uni<Boolean> renew(String installationId, Lease lease, Instant leaseUntil) {
         return Panache.getSession().flatMap(session -> session.createNativeQuery("""
                 update grant_state set lease_until = ?1
-                where installation_id = ?2 and lease_owner = ?3 and lease_generation = ?4 and lease_until >= ?5""")
+                where installation_id = ?2 and lease_owner = ?3 and lease_generation = ?4""")
                 .setParameter(1, leaseUntil).setParameter(2, installationId).setParameter(3, lease.owner())
-                .setParameter(4, lease.generation()).setParameter(5, now)
+                .setParameter(4, lease.generation())
                 .executeUpdate()).map(updated -> updated == 1);
     }
 

@@ -161,8 +161,7 @@ public class GrantService {
 
     /** Extends the lease by its full length, if it is still this refresher's. */
     private Uni<Boolean> renew(String installationId, GrantRepository.Lease lease) {
-        Instant now = now();
-        return Panache.withTransaction(() -> grants.renew(installationId, lease, now, now.plus(config.refresh().lease())));
+        return Panache.withTransaction(() -> grants.renew(installationId, lease, now().plus(config.refresh().lease())));
     }
 
     /**
