@@ -201,12 +201,7 @@ public class DeclarativeOAuth {
 
     public Uni<TokenSet> exchangeCode(OAuthSettings settings, OAuthClientRegistration client, String code, URI redirectUri,
             String codeVerifier) {
-        Map<String, String> params = new HashMap<>(settings.tokenParams());
-        params.put("code", code);
-        params.put("redirect_uri", redirectUri.toString());
-        if (codeVerifier != null) {
-            params.put("code_verifier", codeVerifier);
-        }
+        Map<String, String> params = codeParams(settings, code, redirectUri, codeVerifier);
         return tokenRequest(settings, client, Grant.Type.CODE, oidc -> oidc.getTokens(params))
                 .map(tokens -> toTokenSet(settings, tokens, null))
                 .onFailure().transform(failure -> toGrantException(settings, failure));
@@ -218,12 +213,7 @@ public class DeclarativeOAuth {
      */
     public Uni<TokenSet> exchangeCodeOnce(OAuthSettings settings, OAuthClientRegistration client, String code, URI redirectUri,
             String codeVerifier) {
-        Map<String, String> params = new HashMap<>(settings.tokenParams());
-        params.put("code", code);
-        params.put("redirect_uri", redirectUri.toString());
-        if (codeVerifier != null) {
-            params.put("code_verifier", codeVerifier);
-        }
+        Map<String, String> params = codeParams(settings, code, redirectUri, codeVerifier);
         try {
             requireConfigured(settings, client);
         } catch (ConnectorNotConfiguredException e) {
@@ -236,6 +226,17 @@ public class DeclarativeOAuth {
                         + settings.label() + " did not answer within " + options.tokenTimeout().toSeconds() + " s.", Optional.empty()))
                 .map(tokens -> toTokenSet(settings, tokens, null))
                 .onFailure().transform(failure -> toGrantException(settings, failure));
+    }
+
+    /** The authorization-code grant's parameters: the connector's token parameters, the code, redirect URI and verifier. */
+    private static Map<String, String> codeParams(OAuthSettings settings, String code, URI redirectUri, String codeVerifier) {
+        Map<String, String> params = new HashMap<>(settings.tokenParams());
+        params.put("code", code);
+        params.put("redirect_uri", redirectUri.toString());
+        if (codeVerifier != null) {
+            params.put("code_verifier", codeVerifier);
+        }
+        return params;
     }
 
     /**

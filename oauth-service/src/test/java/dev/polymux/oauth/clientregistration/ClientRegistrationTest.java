@@ -137,9 +137,13 @@ class ClientRegistrationTest {
                         "{\"access_token\":\"slow-at-1\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"refresh_token\":\"slow-rt-1\"}")));
         slowProvider.stubFor(post(urlPathEqualTo("/token")).withRequestBody(containing("grant_type=refresh_token"))
                 .willReturn(aResponse().withFixedDelay(60_000).withStatus(200)));
-        String manifest = AuthorizationServer.manifest("acme-oauth").replace(AuthorizationServer.server().tokenEndpointUrl(AuthorizationServer.ISSUER)
+        // A connector of its own: an approved connector version is immutable, and handlers are kept per version.
+        String manifest = AuthorizationServer.manifest("acme-slow").replace(AuthorizationServer.server().tokenEndpointUrl(AuthorizationServer.ISSUER)
                 .toString(), slowProvider.baseUrl() + "/token");
-        String id = Connections.installed("hooli", "acme-oauth", manifest);
+        given().header("Authorization", PLATFORM_ADMIN).contentType(ContentType.JSON)
+                .body("{\"clientId\":\"slow-app\",\"clientSecret\":\"slow-app-secret\"}").put("/admin/oauth-clients/acme-slow")
+                .then().statusCode(200);
+        String id = Connections.installed("hooli", "acme-slow", manifest);
         Connections.connect("hooli", id);
         try (Tokens tokens = new Tokens(RestAssured.port)) {
             AccessToken first = tokens.accessToken("hooli", id, 1);
