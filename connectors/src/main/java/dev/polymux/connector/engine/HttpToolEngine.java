@@ -277,13 +277,18 @@ public class HttpToolEngine {
             if (value == null || value.isNull() || value.asText().isEmpty()) {
                 missing.add("/" + placeholders.group(1) + ": is needed in the request path");
                 placeholders.appendReplacement(path, "");
+            } else if (value.asText().equals(".") || value.asText().equals("..")) {
+                // Percent-encoding leaves dots alone, and a dot segment would move the request to another path
+                // of the provider, with the installation's credential.
+                missing.add("/" + placeholders.group(1) + ": must not be \".\" or \"..\" (it would change the request path)");
+                placeholders.appendReplacement(path, "");
             } else {
                 placeholders.appendReplacement(path, Matcher.quoteReplacement(encodeSegment(value.asText())));
             }
         }
         placeholders.appendTail(path);
         if (!missing.isEmpty()) {
-            throw new ToolArgumentsException("Some arguments the request path needs are missing", missing);
+            throw new ToolArgumentsException("Some arguments the request path needs are missing or not allowed there", missing);
         }
         return template.substring(0, pathStart) + path;
     }

@@ -92,6 +92,23 @@ class HttpToolEngineTest {
     }
 
     @Test
+    void dotSegmentsCannotClimbOutOfThePathTemplate() {
+        provider.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(200).withBody("{}")));
+        for (String climb : new String[] { "..", ".", "%2e%2e" }) {
+            // "%2e%2e" is sent encoded again ("%252e%252e"): a literal, not a dot segment; "." and ".." are refused.
+            ToolOutcome outcome = dispatch(github(), "get_repository", "{\"owner\":\"" + climb + "\",\"repo\":\"user\"}", oauth());
+            if (!climb.startsWith("%")) {
+                ToolOutcome.BadArguments bad = assertInstanceOf(ToolOutcome.BadArguments.class, outcome, climb);
+                assertTrue(bad.toString().contains("/owner"), bad.toString());
+            }
+        }
+        provider.verify(0, getRequestedFor(urlEqualTo("/repos/../user")));
+        provider.verify(0, getRequestedFor(urlEqualTo("/repos/./user")));
+        provider.verify(0, getRequestedFor(urlEqualTo("/user")));
+        provider.verify(1, getRequestedFor(urlEqualTo("/repos/%252e%252e/user")));
+    }
+
+    @Test
     void createIssueSendsTheJsonBodyBuiltFromTheArguments() {
         provider.stubFor(post(urlEqualTo("/repos/octo/hello/issues"))
                 .withRequestBody(equalToJson("{\"title\":\"Found a bug\"}"))
