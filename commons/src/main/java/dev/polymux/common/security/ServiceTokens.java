@@ -32,4 +32,10 @@ public class ServiceTokens {
                 "No service token: set POLYMUX_SERVICE_TOKEN (docs/access.md, \"Service to service\") to call other services.")));
         return headers;
     }
+
+    /** {@code stub} sending this service's token, with a deadline: every internal call has both. */
+    public <S extends io.grpc.stub.AbstractStub<S>> S authorized(S stub, java.time.Duration deadline) {
+        return io.quarkus.grpc.GrpcClientUtils.attachHeaders(stub, headers())
+                .withDeadlineAfter(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
 }

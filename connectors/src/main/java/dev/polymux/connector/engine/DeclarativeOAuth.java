@@ -219,11 +219,10 @@ public class DeclarativeOAuth {
         } catch (ConnectorNotConfiguredException e) {
             return Uni.createFrom().failure(e);
         }
-        return endpoints(settings).flatMap(found -> guard(found.tokenUrl(), "the token endpoint of " + settings.label()).replaceWith(found))
+        return withinTokenDeadline(settings, endpoints(settings)
+                .flatMap(found -> guard(found.tokenUrl(), "the token endpoint of " + settings.label()).replaceWith(found))
                 .flatMap(found -> newClient(found, settings, client, Grant.Type.CODE, "once-" + java.util.UUID.randomUUID()))
-                .flatMap(oidc -> oidc.getTokens(params).eventually(() -> close(oidc)))
-                .ifNoItem().after(options.tokenTimeout()).failWith(() -> GrantException.transientFailure("The token endpoint of "
-                        + settings.label() + " did not answer within " + options.tokenTimeout().toSeconds() + " s.", Optional.empty()))
+                .flatMap(oidc -> oidc.getTokens(params).eventually(() -> close(oidc))))
                 .map(tokens -> toTokenSet(settings, tokens, null))
                 .onFailure().transform(failure -> toGrantException(settings, failure));
     }
@@ -250,12 +249,17 @@ public class DeclarativeOAuth {
         } catch (ConnectorNotConfiguredException e) {
             return Uni.createFrom().failure(e);
         }
-        return endpoints(settings).flatMap(found -> guard(found.tokenUrl(), "the token endpoint of " + settings.label()))
+        return withinTokenDeadline(settings, endpoints(settings)
+                .flatMap(found -> guard(found.tokenUrl(), "the token endpoint of " + settings.label()))
                 .flatMap(ignored -> client(settings, registration, grant))
-                .flatMap(oidc -> request.apply(oidc))
-                .ifNoItem().after(options.tokenTimeout()).failWith(() -> GrantException.transientFailure("The token endpoint of "
-                        + settings.label() + " did not answer within " + options.tokenTimeout().toSeconds() + " s; try again shortly.",
-                        Optional.empty()));
+                .flatMap(oidc -> request.apply(oidc)));
+    }
+
+    /** A token request that has not answered within the deadline is a transient failure: it must not outlive its lease. */
+    private Uni<Tokens> withinTokenDeadline(OAuthSettings settings, Uni<Tokens> request) {
+        return request.ifNoItem().after(options.tokenTimeout()).failWith(() -> GrantException.transientFailure("The token endpoint of "
+                + settings.label() + " did not answer within " + options.tokenTimeout().toSeconds() + " s; try again shortly.",
+                Optional.empty()));
     }
 
     /** A refresh-token grant, or for client-credentials connectors a new token request. */

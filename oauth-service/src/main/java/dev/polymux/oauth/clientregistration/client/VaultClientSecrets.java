@@ -2,7 +2,6 @@ package dev.polymux.oauth.clientregistration.client;
 
 import static dev.polymux.common.grpc.CallersContext.backOnCallersContext;
 
-import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,7 +17,6 @@ import dev.polymux.proto.vault.v1.PutOAuthClientRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
-import io.quarkus.grpc.GrpcClientUtils;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -68,8 +66,7 @@ public class VaultClientSecrets {
     }
 
     private MutinyVaultServiceGrpc.MutinyVaultServiceStub client() {
-        return GrpcClientUtils.attachHeaders(vault, serviceTokens.headers())
-                .withDeadlineAfter(config.internalCallTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return serviceTokens.authorized(vault, config.internalCallTimeout());
     }
 
 }

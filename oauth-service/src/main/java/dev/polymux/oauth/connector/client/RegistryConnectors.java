@@ -3,7 +3,6 @@ package dev.polymux.oauth.connector.client;
 import static dev.polymux.common.grpc.CallersContext.backOnCallersContext;
 
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -19,7 +18,6 @@ import dev.polymux.proto.registry.v1.ReviewState;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
-import io.quarkus.grpc.GrpcClientUtils;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -46,8 +44,7 @@ public class RegistryConnectors {
     public Uni<Optional<JsonNode>> approved(String connectorId, String version) {
         GetConnectorRequest request = GetConnectorRequest.newBuilder().setConnectorId(connectorId)
                 .setVersion(version == null ? "" : version).build();
-        Uni<Optional<JsonNode>> call = GrpcClientUtils.attachHeaders(registry, serviceTokens.headers())
-                .withDeadlineAfter(config.internalCallTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        Uni<Optional<JsonNode>> call = serviceTokens.authorized(registry, config.internalCallTimeout())
                 .getConnector(request)
                 .map(connector -> connector.getReviewState() == ReviewState.REVIEW_STATE_APPROVED
                         ? Optional.of(parse(connector.getManifestJson())) : Optional.<JsonNode>empty())

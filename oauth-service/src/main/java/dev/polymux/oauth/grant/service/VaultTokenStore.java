@@ -22,7 +22,6 @@ import dev.polymux.proto.vault.v1.PutTokenSetRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
-import io.quarkus.grpc.GrpcClientUtils;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -89,8 +88,7 @@ public class VaultTokenStore {
 
     /** Every call has a deadline: a vault that does not answer must not hold a refresh (and its lease) for ever. */
     private MutinyVaultServiceGrpc.MutinyVaultServiceStub client() {
-        return GrpcClientUtils.attachHeaders(vault, serviceTokens.headers())
-                .withDeadlineAfter(config.internalCallTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return serviceTokens.authorized(vault, config.internalCallTimeout());
     }
 
     private dev.polymux.proto.vault.v1.TokenSet toProto(TokenSet tokens) {
