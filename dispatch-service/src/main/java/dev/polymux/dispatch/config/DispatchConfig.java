@@ -27,6 +27,17 @@ public interface DispatchConfig {
     @WithDefault("120s")
     Duration maxCallDuration();
 
+    /**
+     * The largest Kafka record this service writes (a result, a DLQ copy), key and headers included, in bytes. A result
+     * over it is replaced by an OUTPUT_TOO_LARGE failure and its call dead-lettered; a DLQ copy is cut to fit. Keep it
+     * below the producer's max.request.size (1 MiB) and the topics' max.message.bytes: one record that the broker refuses
+     * would abort its whole batch. Env: POLYMUX_DISPATCH_MAX_RECORD_BYTES.
+     */
+    @WithDefault("921600")
+    int maxRecordBytes();
+
+    Progress progress();
+
     Retry retry();
 
     Cache cache();
@@ -34,6 +45,17 @@ public interface DispatchConfig {
     OAuth oauth();
 
     Throttle throttle();
+
+    /** How long the dispatcher may hold polled calls without committing any before health reports it DOWN. */
+    interface Progress {
+
+        /**
+         * No commit for this long while calls wait: liveness and readiness report DOWN, so Kubernetes restarts the
+         * replica. Longer than max-call-duration plus a transaction. Env: POLYMUX_DISPATCH_PROGRESS_STALL_AFTER.
+         */
+        @WithDefault("180s")
+        Duration stallAfter();
+    }
 
     /** Retries of 429, 5xx and network errors, within the call's deadline. */
     interface Retry {

@@ -14,6 +14,7 @@ public enum ErrorCode {
     CREDENTIALS_REJECTED(false),
     RATE_LIMITED(true),
     PROVIDER_ERROR(false),
+    OUTPUT_TOO_LARGE(false),
     PROVIDER_UNAVAILABLE(true),
     DEADLINE_EXCEEDED(true),
     INTERNAL(true);

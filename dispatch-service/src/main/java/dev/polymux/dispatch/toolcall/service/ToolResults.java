@@ -53,6 +53,26 @@ public class ToolResults {
                 "The tool call was not accepted: " + poison.detail(), null, 0, new Timings(receivedAt, null, now));
     }
 
+    /**
+     * The stand-in for a result that does not fit a Kafka record: the same call, attempts and timings, failed with
+     * OUTPUT_TOO_LARGE and a sentence naming both sizes. {@code ran}: whether the provider call itself succeeded.
+     */
+    public CloudEvent tooLargeToPublish(CloudEvent result, int bytes, int limit) {
+        JsonNode data = result.data();
+        boolean ran = "succeeded".equals(data.path("status").asText());
+        ObjectNode replaced = mapper.createObjectNode().put("callId", data.path("callId").asText());
+        if (data.hasNonNull("workflowRunId")) {
+            replaced.put("workflowRunId", data.path("workflowRunId").asText());
+        }
+        replaced.put("status", "failed").put("attempts", data.path("attempts").asInt());
+        replaced.set("timings", data.path("timings").deepCopy());
+        replaced.putObject("error").put("code", ErrorCode.OUTPUT_TOO_LARGE.name())
+                .put("message", "The result of this call is " + bytes + " bytes, over the " + limit + " bytes a result may have"
+                        + (ran ? "; the provider call succeeded, but its output cannot be delivered." : "."))
+                .put("retriable", ErrorCode.OUTPUT_TOO_LARGE.retriable());
+        return CloudEvent.create(config.eventSource(), TYPE, result.subject(), replaced).withTraceparent(result.traceparent());
+    }
+
     private CloudEvent failed(String callId, String workflowRunId, String traceparent, ErrorCode code, String message, Duration retryAfter,
             int attempts, Timings timings) {
         ObjectNode data = base(callId, workflowRunId, "failed", attempts, timings);
