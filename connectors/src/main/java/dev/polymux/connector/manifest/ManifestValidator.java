@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
@@ -22,11 +23,17 @@ import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 
+import dev.polymux.connector.config.ConnectorsConfig;
+import dev.polymux.connector.schema.ManifestPatterns;
+import dev.polymux.connector.schema.ToolInputSchemas;
+
 /**
  * Validates connector manifests and plugin connection entries against the JSON Schemas shipped in this module
  * ({@code schemas/*.schema.json}), then checks what a schema cannot say: tool URLs stay within
  * {@code allowedHosts}, URL placeholders are arguments of their tool, tool names are unique, default scopes are
- * declared scopes. Every finding comes back as a {@link ManifestViolation}; an empty list means valid.
+ * declared scopes, hosts are public DNS names unless the operator allowed them ({@link PrivateHosts}), every regular
+ * expression compiles on RE2/J within its limits and every JSON Schema a manifest brings refers only inside itself
+ * ({@link ToolInputSchemas}). Every finding comes back as a {@link ManifestViolation}; an empty list means valid.
  */
 @ApplicationScoped
 public class ManifestValidator {
@@ -37,8 +44,21 @@ public class ManifestValidator {
     private final JsonSchema connectorSchema;
     private final JsonSchema connectionEntrySchema;
     private final JsonSchema pluginSchema;
+    private final PrivateHosts privateHosts;
 
+    /** Without an operator allow list: every private host is refused (production's default). */
     public ManifestValidator() {
+        this(List.of());
+    }
+
+    @Inject
+    public ManifestValidator(ConnectorsConfig config) {
+        this(config.allowedPrivateHosts().orElse(List.of()));
+    }
+
+    /** @param allowedPrivateHosts what polymux.connectors.allowed-private-hosts opens: names, {@code *.suffix}, CIDR ranges */
+    public ManifestValidator(List<String> allowedPrivateHosts) {
+        this.privateHosts = new PrivateHosts(allowedPrivateHosts);
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
                 builder -> builder.schemaMappers(mappers -> mappers.mapPrefix(SCHEMA_BASE, "classpath:schemas/")));
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
@@ -63,7 +83,11 @@ public class ManifestValidator {
     }
 
     public List<ManifestViolation> validateConnectionEntry(JsonNode entry) {
-        return sorted(schemaViolations(connectionEntrySchema, entry));
+        List<ManifestViolation> violations = schemaViolations(connectionEntrySchema, entry);
+        if (violations.isEmpty()) {
+            violations.addAll(shapePatterns("/shape", entry.path("shape")));
+        }
+        return sorted(violations);
     }
 
     /**
@@ -82,6 +106,7 @@ public class ManifestValidator {
                     violations.add(new ManifestViolation("/connections/" + i + "/key",
                             "key '" + key + "' is already used by /connections/" + first));
                 }
+                violations.addAll(shapePatterns("/connections/" + i + "/shape", connections.get(i).path("shape")));
             }
         }
         return sorted(violations);
@@ -97,10 +122,15 @@ public class ManifestValidator {
         return violations;
     }
 
-    private static List<ManifestViolation> connectorRules(JsonNode manifest) {
+    private List<ManifestViolation> connectorRules(JsonNode manifest) {
         List<ManifestViolation> violations = new ArrayList<>();
         List<String> allowedHosts = new ArrayList<>();
         manifest.path("allowedHosts").forEach(host -> allowedHosts.add(host.asText().toLowerCase(Locale.ROOT)));
+        for (int i = 0; i < allowedHosts.size(); i++) {
+            String pointer = "/allowedHosts/" + i;
+            privateHosts.problem(withoutPort(allowedHosts.get(i)))
+                    .ifPresent(problem -> violations.add(new ManifestViolation(pointer, "host " + problem)));
+        }
 
         Map<String, Integer> toolIndexByName = new HashMap<>();
         JsonNode tools = manifest.path("tools");
@@ -116,9 +146,23 @@ public class ManifestValidator {
             if (http.isObject()) {
                 violations.addAll(urlRules("/tools/" + i, http.path("url").asText(), tool.path("input"), allowedHosts));
             }
+            violations.addAll(schemaRules("/tools/" + i + "/input", tool.path("input")));
         }
 
         JsonNode auth = manifest.path("auth");
+        for (String field : List.of("authorizationUrl", "tokenUrl", "discoveryUrl")) {
+            if (auth.hasNonNull(field)) {
+                violations.addAll(endpointHost("/auth/" + field, auth.get(field).asText()));
+            }
+        }
+        violations.addAll(shapePatterns("/auth/shape", auth.path("shape")));
+        JsonNode steps = auth.path("setupSteps");
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).has("fields")) {
+                violations.addAll(schemaRules("/auth/setupSteps/" + i + "/fields", steps.get(i).path("fields")));
+            }
+        }
+
         if ("oauth".equals(manifest.path("kind").asText())) {
             List<String> scopes = new ArrayList<>();
             auth.path("scopes").forEach(scope -> scopes.add(scope.asText()));
@@ -132,7 +176,7 @@ public class ManifestValidator {
         return violations;
     }
 
-    private static List<ManifestViolation> urlRules(String toolPointer, String template, JsonNode input,
+    private List<ManifestViolation> urlRules(String toolPointer, String template, JsonNode input,
             List<String> allowedHosts) {
         List<ManifestViolation> violations = new ArrayList<>();
         String pointer = toolPointer + "/http/url";
@@ -148,6 +192,9 @@ public class ManifestValidator {
         if (allowedHosts.stream().noneMatch(allowed -> hostMatches(allowed, host, hostAndPort))) {
             violations.add(new ManifestViolation(pointer, "host '" + hostAndPort + "' is not in allowedHosts"));
         }
+        if (!host.isEmpty()) {
+            privateHosts.problem(host).ifPresent(problem -> violations.add(new ManifestViolation(pointer, "host " + problem)));
+        }
         JsonNode properties = input.path("properties");
         Matcher placeholders = PLACEHOLDER.matcher(template);
         while (placeholders.find()) {
@@ -157,6 +204,55 @@ public class ManifestValidator {
             }
         }
         return violations;
+    }
+
+    /** An OAuth endpoint's host: public, unless allowed (https-only is review's own check). */
+    private List<ManifestViolation> endpointHost(String pointer, String url) {
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            return List.of(new ManifestViolation(pointer, "is not a valid URL"));
+        }
+        if (uri.getHost() == null) {
+            return List.of(new ManifestViolation(pointer, "is not an absolute URL with a host"));
+        }
+        if (uri.getRawUserInfo() != null) {
+            return List.of(new ManifestViolation(pointer, "carries user information; credentials never go in a URL"));
+        }
+        return privateHosts.problem(uri.getHost()).map(problem -> List.of(new ManifestViolation(pointer, "host " + problem)))
+                .orElse(List.of());
+    }
+
+    /** Patterns and references of a JSON Schema the manifest brings, as {@link ToolInputSchemas} will compile it. */
+    private static List<ManifestViolation> schemaRules(String pointer, JsonNode schema) {
+        return ToolInputSchemas.review(schema).stream()
+                .map(finding -> new ManifestViolation(pointer + finding.pointer(), finding.message()))
+                .toList();
+    }
+
+    /** A vault shape's patterns (single: its own; tuple: each field's), as vault-service will match them. */
+    private static List<ManifestViolation> shapePatterns(String pointer, JsonNode shape) {
+        List<ManifestViolation> violations = new ArrayList<>();
+        if (shape.path("pattern").isTextual()) {
+            ManifestPatterns.problem(shape.get("pattern").asText())
+                    .ifPresent(problem -> violations.add(new ManifestViolation(pointer + "/pattern", problem)));
+        }
+        JsonNode fields = shape.path("fields");
+        for (int i = 0; i < fields.size(); i++) {
+            if (fields.get(i).path("pattern").isTextual()) {
+                String at = pointer + "/fields/" + i + "/pattern";
+                ManifestPatterns.problem(fields.get(i).get("pattern").asText())
+                        .ifPresent(problem -> violations.add(new ManifestViolation(at, problem)));
+            }
+        }
+        return violations;
+    }
+
+    /** "localhost:8089" is host "localhost"; an allowedHosts entry is never an IPv6 literal (the schema allows none). */
+    private static String withoutPort(String hostAndPort) {
+        int colon = hostAndPort.lastIndexOf(':');
+        return colon > 0 && hostAndPort.indexOf(':') == colon ? hostAndPort.substring(0, colon) : hostAndPort;
     }
 
     /** "api.github.com", "localhost:8089" (port must match) or "*.example.com" (any subdomain, not the apex). */

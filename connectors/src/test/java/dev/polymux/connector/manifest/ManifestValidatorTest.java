@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
@@ -206,6 +210,138 @@ class ManifestValidatorTest {
         assertFalse(ManifestValidator.hostMatches("*.example.com", "evilexample.com", "evilexample.com"));
         assertTrue(ManifestValidator.hostMatches("localhost:8089", "localhost", "localhost:8089"));
         assertFalse(ManifestValidator.hostMatches("localhost:8089", "localhost", "localhost:9999"));
+    }
+
+    // ---- Finding 3: every pattern a manifest brings compiles on RE2/J, capped, at publish time ----
+
+    @Test
+    void toolInputPatternsThatAreNotRe2AreFindingsAtTheirPointer() {
+        ObjectNode manifest = github();
+        ObjectNode owner = (ObjectNode) manifest.path("tools").get(0).path("input").path("properties").path("owner");
+        owner.put("pattern", "^(a)\\1$");
+        ((ObjectNode) manifest.path("tools").get(0).path("input")).putObject("patternProperties").putObject("^x(?=y)");
+        List<ManifestViolation> violations = validator.validateConnector(manifest);
+        assertEquals(List.of("/tools/0/input/patternProperties/^x(?=y)", "/tools/0/input/properties/owner/pattern"),
+                violations.stream().map(ManifestViolation::pointer).toList(), violations::toString);
+        assertTrue(violations.get(1).message().contains("no backreferences, no lookaround"), violations.get(1).message());
+    }
+
+    @Test
+    void tooLongAndTooComplexPatternsAreFindings() {
+        ObjectNode manifest = github();
+        ObjectNode properties = (ObjectNode) manifest.path("tools").get(0).path("input").path("properties");
+        ((ObjectNode) properties.path("owner")).put("pattern", "a".repeat(1001));
+        ((ObjectNode) properties.path("repo")).put("pattern", "(((a{1000}){1000}){1000})");
+        assertEquals(List.of(
+                new ManifestViolation("/tools/0/input/properties/owner/pattern", "is longer than 1000 characters"),
+                new ManifestViolation("/tools/0/input/properties/repo/pattern",
+                        "is too complex: with its repetitions expanded it exceeds 1000 steps (use fewer or smaller counted repetitions, {n,m})")),
+                validator.validateConnector(manifest));
+    }
+
+    @Test
+    void theIssuesBacktrackingPatternIsAcceptedSinceItRunsInLinearTime() {
+        ObjectNode manifest = github();
+        ((ObjectNode) manifest.path("tools").get(0).path("input").path("properties").path("owner")).put("pattern", "(.*a){20}$");
+        assertEquals(List.of(), validator.validateConnector(manifest));
+    }
+
+    @Test
+    void vaultShapePatternsAreCheckedInConnectorsEntriesAndPlugins() {
+        ObjectNode entry = json("""
+                {"kind":"vault","key":"k","label":"K","shape":{"kind":"single","pattern":"^(?!rk_)"}}""");
+        assertEquals(List.of("/shape/pattern"), validator.validateConnectionEntry(entry).stream().map(ManifestViolation::pointer).toList());
+
+        ObjectNode plugin = json("""
+                {"id":"pp","version":"1.0.0","label":"P","connections":[{"kind":"vault","key":"k","label":"K","shape":{"kind":"tuple","fields":[
+                  {"name":"a","label":"A","secret":false,"pattern":"^[a-z]+$"},{"name":"b","label":"B","secret":true,"pattern":"(x)\\\\1"}]}}]}""");
+        assertEquals(List.of("/connections/0/shape/fields/1/pattern"),
+                validator.validatePlugin(plugin).stream().map(ManifestViolation::pointer).toList());
+
+        ObjectNode connector = json("""
+                {"id":"acme-keys","version":"1.0.0","label":"Acme","kind":"vault",
+                 "auth":{"shape":{"kind":"single","pattern":"%s"}},
+                 "tools":[{"name":"noop","description":"Does nothing.","input":{"type":"object"}}],"allowedHosts":["api.acme.example"]}"""
+                .formatted("x".repeat(1001)));
+        assertEquals(List.of(new ManifestViolation("/auth/shape/pattern", "is longer than 1000 characters")),
+                validator.validateConnector(connector));
+    }
+
+    // ---- Finding 8: schemas load nothing; references leaving the manifest are findings ----
+
+    @Test
+    void remoteReferencesInToolSchemasAreFindingsAndNothingIsFetched() throws Exception {
+        AtomicInteger connections = new AtomicInteger();
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                while (!server.isClosed()) {
+                    try (Socket socket = server.accept()) {
+                        connections.incrementAndGet();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            ObjectNode manifest = github();
+            ObjectNode input = (ObjectNode) manifest.path("tools").get(0).path("input");
+            ((ObjectNode) input.path("properties")).putObject("remote").put("$ref", "http://127.0.0.1:" + server.getLocalPort() + "/x.json");
+            ((ObjectNode) input.path("properties")).putObject("file").put("$ref", "file:///etc/passwd");
+            ((ObjectNode) input.path("properties")).putObject("local").put("$ref", "#/properties/owner");
+            List<ManifestViolation> violations = validator.validateConnector(manifest);
+            assertEquals(List.of("/tools/0/input/properties/file/$ref", "/tools/0/input/properties/remote/$ref"),
+                    violations.stream().map(ManifestViolation::pointer).toList(), violations::toString);
+            assertFalse(violations.toString().contains("passwd") || violations.toString().contains("x.json"), "addresses are not echoed");
+            Thread.sleep(200);
+        }
+        assertEquals(0, connections.get(), "the socket saw a connection");
+    }
+
+    // ---- Finding 2 (review): hosts are public DNS names unless the operator allowed them ----
+
+    @Test
+    void ipLiteralsAndPrivateNamesAreRefusedWhereverAManifestNamesAHost() {
+        for (String host : List.of("localhost", "localhost:8089", "127.0.0.1", "10.0.0.5", "169.254.169.254", "metadata.google.internal",
+                "vault-service.polymux.svc", "kubernetes.default.svc.cluster.local", "printer.local", "intranet", "2130706433")) {
+            ObjectNode manifest = github();
+            ((ArrayNode) manifest.path("allowedHosts")).add(host);
+            List<ManifestViolation> violations = validator.validateConnector(manifest);
+            assertEquals(List.of("/allowedHosts/1"), violations.stream().map(ManifestViolation::pointer).toList(), host + ": " + violations);
+            assertTrue(violations.get(0).message().contains("polymux.connectors.allowed-private-hosts"), violations.get(0).message());
+        }
+        ObjectNode manifest = github();
+        ((ArrayNode) manifest.path("allowedHosts")).add("*.internal");
+        assertEquals(List.of("/allowedHosts/1"), validator.validateConnector(manifest).stream().map(ManifestViolation::pointer).toList());
+
+        ObjectNode v6 = github();
+        http(v6, 0).put("url", "https://[::1]/repos/{owner}/{repo}");
+        http(v6, 1).put("url", "https://[fd00::1]:8443/repos/{owner}/{repo}/issues");
+        ((ObjectNode) v6.path("auth")).put("tokenUrl", "https://169.254.169.254/latest/meta-data/");
+        ((ObjectNode) v6.path("auth")).put("authorizationUrl", "https://login.corp/authorize");
+        List<ManifestViolation> violations = validator.validateConnector(v6);
+        assertEquals(List.of("/auth/authorizationUrl", "/auth/tokenUrl", "/tools/0/http/url", "/tools/0/http/url", "/tools/1/http/url",
+                "/tools/1/http/url"), violations.stream().map(ManifestViolation::pointer).toList(), violations::toString);
+    }
+
+    @Test
+    void theOperatorsAllowListOpensPrivateHostsItNames() {
+        ManifestValidator local = new ManifestValidator(List.of("localhost", "127.0.0.0/8", "::1", "*.corp.internal"));
+        ObjectNode manifest = github();
+        ((ArrayNode) manifest.path("allowedHosts")).add("localhost:8089").add("127.0.0.1").add("api.corp.internal").add("*.eu.corp.internal");
+        ((ObjectNode) manifest.path("auth")).put("tokenUrl", "http://localhost:8089/token");
+        http(manifest, 0).put("url", "http://127.0.0.1/repos/{owner}/{repo}");
+        http(manifest, 1).put("url", "https://[::1]/repos/{owner}/{repo}/issues");
+        ((ArrayNode) manifest.path("allowedHosts")).add("10.0.0.5");
+        List<ManifestViolation> violations = local.validateConnector(manifest);
+        assertEquals(List.of("/allowedHosts/5", "/tools/1/http/url"), violations.stream().map(ManifestViolation::pointer).toList(),
+                violations::toString);
+        assertEquals("host '[::1]' is not in allowedHosts", violations.get(1).message(), "allowed by the operator, still not by the manifest");
+    }
+
+    @Test
+    void publicNamesPassWithoutAnyAllowList() {
+        ObjectNode manifest = github();
+        ((ArrayNode) manifest.path("allowedHosts")).add("*.googleapis.com").add("uploads.github.com:443").add("api.stripe.com");
+        assertEquals(List.of(), validator.validateConnector(manifest));
     }
 
     private static ObjectNode github() {

@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * The real registry-service beside the app under test: connectors, plugins, installations and their status over its
  * REST API; the app under test's {@code registry} gRPC client points at it. Its review accepts plain-http
- * providers, since test providers are stubs on http://localhost.
+ * providers and loopback hosts (as deploy/local/up does), since test providers are stubs on http://localhost.
  */
 public class RegistryServiceChild extends ChildServiceResource {
 
@@ -20,7 +20,8 @@ public class RegistryServiceChild extends ChildServiceResource {
 
     @Override
     protected Map<String, String> environment(Path workDir) {
-        return Map.of("POLYMUX_REGISTRY_REVIEW_ALLOW_PLAIN_HTTP", "true");
+        return Map.of("POLYMUX_REGISTRY_REVIEW_ALLOW_PLAIN_HTTP", "true",
+                "POLYMUX_CONNECTORS_ALLOWED_PRIVATE_HOSTS", "localhost,127.0.0.0/8,::1");
     }
 
     @Override

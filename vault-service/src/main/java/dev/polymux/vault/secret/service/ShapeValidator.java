@@ -5,19 +5,20 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import com.google.re2j.Pattern;
 
 import dev.polymux.common.problem.Problem;
 
 /**
  * Checks what an installer pasted against the connection's shape (connection-entry.schema.json, {@code $defs/shape}):
  * exactly the shape's field names, every required one, strings only, within size and pattern. Problems name the
- * field and the rule, never the value.
+ * field and the rule, never the value. Patterns run on RE2/J ({@link ShapePatterns}): linear in the value, so matching
+ * on the event loop holds it for milliseconds at most, whatever pattern a plugin brought.
  */
 @ApplicationScoped
 public class ShapeValidator {
@@ -26,7 +27,8 @@ public class ShapeValidator {
     public static final int MAX_VALUE_LENGTH = 16_384;
 
     /** A field the shape asks for. */
-    record Field(String name, boolean required, Pattern pattern, int maxLength) {
+    /** {@code unusable} says why the shape's pattern cannot run (then {@code pattern} is null). */
+    record Field(String name, boolean required, Pattern pattern, String unusable, int maxLength) {
     }
 
     public List<Problem.InvalidParam> validate(JsonNode shape, JsonNode values) {
@@ -54,7 +56,11 @@ public class ShapeValidator {
                 continue;
             }
             String text = value.asText();
-            if (text.length() > field.maxLength()) {
+            if (field.unusable() != null) {
+                // The shape, not the installer, is at fault; nothing they paste can pass, so say so.
+                problems.add(new Problem.InvalidParam(pointer(field.name()), "cannot be checked: this connection's pattern "
+                        + field.unusable() + "; the plugin's publisher must fix it"));
+            } else if (text.length() > field.maxLength()) {
                 problems.add(new Problem.InvalidParam(pointer(field.name()), "is longer than " + field.maxLength() + " characters"));
             } else if (field.pattern() != null && !field.pattern().matcher(text).matches()) {
                 problems.add(new Problem.InvalidParam(pointer(field.name()), "does not have the form this connection expects"));
@@ -80,9 +86,17 @@ public class ShapeValidator {
     }
 
     private static void add(Map<String, Field> fields, String name, boolean required, JsonNode rules) {
-        Pattern pattern = rules.hasNonNull("pattern") ? Pattern.compile(rules.get("pattern").asText()) : null;
+        Pattern pattern = null;
+        String unusable = null;
+        if (rules.hasNonNull("pattern")) {
+            try {
+                pattern = ShapePatterns.compiled(rules.get("pattern").asText());
+            } catch (ShapePatterns.UnsafePatternException e) {
+                unusable = e.getMessage();
+            }
+        }
         int maxLength = Math.min(rules.path("maxLength").asInt(MAX_VALUE_LENGTH), MAX_VALUE_LENGTH);
-        fields.put(name, new Field(name, required, pattern, maxLength));
+        fields.put(name, new Field(name, required, pattern, unusable, maxLength));
     }
 
     private static String pointer(String name) {
