@@ -17,10 +17,10 @@ import dev.polymux.connector.engine.DeclarativeOAuth;
 import dev.polymux.connector.engine.HttpToolEngine;
 import dev.polymux.connector.engine.OAuthClientRegistration;
 import dev.polymux.connector.net.AddressGuard;
+import dev.polymux.connector.net.ProviderHttp;
 import dev.polymux.connector.sdk.Secret;
 import io.quarkus.oidc.client.OidcClients;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.ext.web.client.WebClient;
 
 /**
  * The in-tree connectors with code, as CDI beans: with {@link dev.polymux.connector.sdk.ConnectorRegistry} this is the
@@ -40,35 +40,45 @@ public class BuiltinConnectors {
         return AddressGuard.of(config.allowedPrivateHosts(), config.blockedRanges(), config.allowPlainHttp());
     }
 
+    /**
+     * The one HTTP client for provider calls (tools of declarative and Java connectors, OIDC discovery): guarded,
+     * pinned to the checked address, no automatic redirects, answers capped at polymux.connectors.http.max-output-bytes.
+     */
     @Produces
     @Singleton
-    DeclarativeOAuth declarativeOAuth(OidcClients oidcClients, Vertx vertx, ConnectorsConfig config, AddressGuard guard) {
-        return new DeclarativeOAuth(oidcClients, WebClient.create(vertx), JSON, Clock.systemUTC(), new DeclarativeOAuth.Options(guard,
+    ProviderHttp providerHttp(Vertx vertx, ConnectorsConfig config, AddressGuard guard) {
+        return ProviderHttp.create(vertx, guard, config.http().maxOutputBytes(), config.http().maxRedirects(),
+                config.http().maxConnectionsPerHost());
+    }
+
+    @Produces
+    @Singleton
+    DeclarativeOAuth declarativeOAuth(OidcClients oidcClients, ProviderHttp http, ConnectorsConfig config, AddressGuard guard) {
+        return new DeclarativeOAuth(oidcClients, http, JSON, Clock.systemUTC(), new DeclarativeOAuth.Options(guard,
                 config.oauth().tokenTimeout(), config.oauth().discoveryTtl(), config.oauth().maxCachedClients()));
     }
 
     @Produces
     @Singleton
-    HttpToolEngine httpToolEngine(Vertx vertx, ConnectorsConfig config) {
-        return new HttpToolEngine(WebClient.create(vertx, new io.vertx.ext.web.client.WebClientOptions()
-                .setMaxPoolSize(config.http().maxConnectionsPerHost()).setKeepAlive(true)), JSON);
+    HttpToolEngine httpToolEngine(ProviderHttp http) {
+        return new HttpToolEngine(http, JSON);
     }
 
     @Produces
     @Singleton
-    GoogleDriveConnector googleDrive(DeclarativeOAuth oauth, Vertx vertx, ConnectorsConfig config) {
-        return GoogleDriveConnector.create(oauthClient("google-drive", config), oauth, WebClient.create(vertx), JSON);
+    GoogleDriveConnector googleDrive(DeclarativeOAuth oauth, ProviderHttp http, ConnectorsConfig config) {
+        return GoogleDriveConnector.create(oauthClient("google-drive", config), oauth, http, JSON);
     }
 
     @Produces
     @Singleton
-    MqttConnector mqtt(Vertx vertx, ConnectorsConfig config) {
+    MqttConnector mqtt(Vertx vertx, ConnectorsConfig config, AddressGuard guard) {
         List<String> allowed = config.mqtt().allowedBrokerHosts().orElseGet(() -> {
             List<String> fromManifest = new ArrayList<>();
             InTreeManifests.load("mqtt").path("allowedHosts").forEach(host -> fromManifest.add(host.asText()));
             return fromManifest;
         });
-        return new MqttConnector(vertx, allowed);
+        return new MqttConnector(vertx, allowed, guard);
     }
 
     /** The configured OAuth client; an empty one when unset, which fails the grant with a message naming the keys. */

@@ -69,6 +69,22 @@ public interface ConnectorsConfig {
          */
         @io.smallrye.config.WithDefault("100")
         int maxConnectionsPerHost();
+
+        /**
+         * The largest provider answer a tool result may carry, in bytes (declarative tools and Java connectors alike).
+         * The body is read as a stream and never kept beyond this; a larger answer is the failure OUTPUT_TOO_LARGE.
+         * It must stay well below the Kafka producer's max.request.size (1 MiB), since the result, its envelope and
+         * headers go out as one record. Env: POLYMUX_CONNECTORS_HTTP_MAX_OUTPUT_BYTES.
+         */
+        @io.smallrye.config.WithDefault("262144")
+        int maxOutputBytes();
+
+        /**
+         * Redirect hops a tool that opted in ("followRedirects": true) follows at most; other tools follow none.
+         * Env: POLYMUX_CONNECTORS_HTTP_MAX_REDIRECTS.
+         */
+        @io.smallrye.config.WithDefault("3")
+        int maxRedirects();
     }
 
     interface OAuthClient {

@@ -22,7 +22,6 @@ import io.quarkus.oidc.client.Tokens;
 import io.quarkus.oidc.client.runtime.OidcClientConfig;
 import io.quarkus.oidc.common.runtime.config.OidcClientCommonConfig.Credentials.Secret.Method;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.ext.web.client.WebClient;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -35,6 +34,7 @@ import dev.polymux.connector.sdk.GrantException;
 import dev.polymux.connector.sdk.Secret;
 import dev.polymux.connector.sdk.TokenSet;
 import dev.polymux.connector.net.AddressGuard;
+import dev.polymux.connector.net.ProviderHttp;
 
 /**
  * Standard OAuth2/OIDC from a manifest alone: the authorize URL (state, PKCE S256, scopes, extra parameters), and
@@ -43,7 +43,10 @@ import dev.polymux.connector.net.AddressGuard;
  * documents are kept for a while, not for ever.
  * <p>
  * Every endpoint passes the {@link AddressGuard} right before it is called (https, public addresses only unless an
- * operator allowed a host), and every provider call has a deadline: a refresh that hangs must not outlive the lease
+ * operator allowed a host). Discovery documents are fetched through {@link ProviderHttp}, so that connection goes to
+ * the checked address; token requests go through quarkus-oidc-client, which resolves the name again itself: there
+ * the check comes right before the request, a narrow rebinding window that pinning does not close yet. Every provider
+ * call has a deadline: a refresh that hangs must not outlive the lease
  * that protects its refresh token.
  * <p>
  * Provider quirks handled here: a token response without expires_in gets the connector's default lifetime; a refresh
@@ -66,7 +69,7 @@ public class DeclarativeOAuth {
     private static final int MAX_DISCOVERY_BYTES = 256 * 1024;
 
     private final OidcClients oidcClients;
-    private final WebClient webClient;
+    private final ProviderHttp http;
     private final ObjectMapper mapper;
     private final Clock clock;
     private final Options options;
@@ -90,9 +93,13 @@ public class DeclarativeOAuth {
     public record Options(AddressGuard guard, java.time.Duration tokenTimeout, java.time.Duration discoveryTtl, int maxCached) {
     }
 
-    public DeclarativeOAuth(OidcClients oidcClients, WebClient webClient, ObjectMapper mapper, Clock clock, Options options) {
+    /**
+     * @param http the guarded provider client, for discovery documents (token requests go through quarkus-oidc-client,
+     *             after the guard checked the token endpoint)
+     */
+    public DeclarativeOAuth(OidcClients oidcClients, ProviderHttp http, ObjectMapper mapper, Clock clock, Options options) {
         this.oidcClients = oidcClients;
-        this.webClient = webClient;
+        this.http = http;
         this.mapper = mapper;
         this.clock = clock;
         this.options = options;
@@ -112,18 +119,17 @@ public class DeclarativeOAuth {
             return guarded(new Endpoints(settings.authorizationUrl(), settings.tokenUrl(), settings.issuer(), false), settings);
         }
         String url = settings.discoveryUrl();
-        return endpoints.get(url, key -> guard(key, "the OIDC discovery document of " + settings.label())
-                .chain(() -> webClient.getAbs(key).followRedirects(false).timeout(options.tokenTimeout().toMillis()).send())
+        return endpoints.get(url, key -> discoveryDocument(key, settings)
                 .map(response -> {
-                    if (response.statusCode() != 200) {
+                    if (response.status() != 200) {
                         throw GrantException.transientFailure("The OIDC discovery document of " + settings.label()
-                                + " answered HTTP " + response.statusCode(), Optional.empty());
+                                + " answered HTTP " + response.status(), Optional.empty());
                     }
-                    if (response.body() != null && response.body().length() > MAX_DISCOVERY_BYTES) {
+                    if (response.cut() || response.body().length() > MAX_DISCOVERY_BYTES) {
                         throw GrantException.transientFailure("The OIDC discovery document of " + settings.label() + " is larger than "
                                 + MAX_DISCOVERY_BYTES / 1024 + " KiB; it is not one.", Optional.empty());
                     }
-                    JsonNode document = readJson(response.bodyAsString());
+                    JsonNode document = readJson(response.body().toString());
                     String issuer = document.path("issuer").asText(null);
                     if (settings.issuer() != null && issuer != null && !settings.issuer().equals(issuer)) {
                         throw GrantException.transientFailure("The OIDC discovery document of " + settings.label() + " names the issuer "
@@ -158,6 +164,24 @@ public class DeclarativeOAuth {
             return Uni.createFrom().failure(new ConnectorNotConfiguredException("An endpoint of " + settings.label() + " is not a URL."));
         }
         return Uni.createFrom().item(found);
+    }
+
+    /**
+     * The discovery document, through the guarded provider client: its address checked and the connection pinned to
+     * it, no redirect followed, the body never read beyond the client's cap.
+     */
+    private Uni<ProviderHttp.Response> discoveryDocument(String url, OAuthSettings settings) {
+        String what = "the OIDC discovery document of " + settings.label();
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().failure(new ConnectorNotConfiguredException("The address of " + what + " is not a URL."));
+        }
+        return http.send(new ProviderHttp.Request(io.vertx.core.http.HttpMethod.GET, uri,
+                io.vertx.core.MultiMap.caseInsensitiveMultiMap().set("Accept", "application/json"), null, what),
+                options.tokenTimeout(), status -> status == 200)
+                .onFailure(AddressGuard.AddressRefusedException.class).transform(refused -> new ConnectorNotConfiguredException(refused.getMessage()));
     }
 
     private Uni<Void> guard(String url, String what) {

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,12 +23,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.PathType;
-import com.networknt.schema.SchemaValidatorsConfig;
-import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 
+import dev.polymux.connector.schema.ToolInputSchemas;
 import dev.polymux.connector.sdk.Credentials;
 import dev.polymux.connector.sdk.DispatchContext;
 import dev.polymux.connector.sdk.RetryAfter;
@@ -36,11 +33,10 @@ import dev.polymux.connector.sdk.Secret;
 import dev.polymux.connector.sdk.ToolOutcome;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.mutiny.core.MultiMap;
-import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.ext.web.client.HttpRequest;
-import io.vertx.mutiny.ext.web.client.HttpResponse;
-import io.vertx.mutiny.ext.web.client.WebClient;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import dev.polymux.connector.net.AddressGuard;
+import dev.polymux.connector.net.ProviderHttp;
 
 /**
  * Runs declarative HTTP tools from a connector manifest: validates the arguments against the tool's input schema,
@@ -48,8 +44,12 @@ import io.vertx.mutiny.ext.web.client.WebClient;
  * and turns the answer into a {@link ToolOutcome}.
  * <p>
  * Safety: path values are percent-encoded as one segment ("/" included, so no argument can change the path),
- * query values are encoded by the client, header values with CR or LF are refused, and the final host must be in
- * the manifest's {@code allowedHosts} (checked again here, not only at review).
+ * query values are encoded here, header values with CR or LF are refused, and the host must be in the manifest's
+ * {@code allowedHosts} (checked again here, not only at review). Every connection goes through {@link ProviderHttp}:
+ * the address guard checks the resolved address and the connection goes to exactly that address. Redirects are not
+ * followed unless the tool says {@code "followRedirects": true}; then each hop must be in {@code allowedHosts}, passes
+ * the guard again, and carries the credential only on the original scheme, host and port. An answer over
+ * polymux.connectors.http.max-output-bytes is a failure, never a partial result.
  */
 public class HttpToolEngine {
 
@@ -57,21 +57,19 @@ public class HttpToolEngine {
     private static final Pattern WHOLE_PLACEHOLDER = Pattern.compile("^\\{([A-Za-z_][A-Za-z0-9_]*)}$");
     private static final int PROVIDER_MESSAGE_LIMIT = 300;
 
-    private final WebClient client;
+    private final ProviderHttp http;
     private final ObjectMapper mapper;
-    private final JsonSchemaFactory schemaFactory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
-    private final SchemaValidatorsConfig schemaConfig = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER)
-            .locale(Locale.ENGLISH).build();
     private final Map<String, JsonSchema> inputSchemas = new ConcurrentHashMap<>();
 
-    public HttpToolEngine(WebClient client, ObjectMapper mapper) {
-        this.client = client;
+    public HttpToolEngine(ProviderHttp http, ObjectMapper mapper) {
+        this.http = http;
         this.mapper = mapper;
     }
 
     public Uni<ToolOutcome> dispatch(JsonNode manifest, String toolName, JsonNode args, Credentials credentials,
             DispatchContext context) {
         JsonNode tool = findTool(manifest, toolName);
+        args = args == null ? JsonNodeFactory.instance.objectNode() : args;
         if (tool == null) {
             List<String> offered = new ArrayList<>();
             manifest.path("tools").forEach(t -> offered.add(t.path("name").asText()));
@@ -82,14 +80,19 @@ public class HttpToolEngine {
             return Uni.createFrom().item(new ToolOutcome.Failed(0,
                     "Tool '" + toolName + "' is not declarative; its connector's handler runs it"));
         }
-        List<String> argumentProblems = validateArguments(manifest, tool, args);
+        List<String> argumentProblems;
+        try {
+            argumentProblems = validateArguments(manifest, tool, args);
+        } catch (ToolInputSchemas.UnsafeSchemaException unsafe) {
+            // A manifest published before review checked schemas: a clear failure, never a fetch or a stall.
+            return Uni.createFrom().item(new ToolOutcome.Failed(0, unsafe.getMessage()));
+        }
         if (!argumentProblems.isEmpty()) {
             return Uni.createFrom().item(new ToolOutcome.BadArguments(
                     "The arguments do not match the input schema of tool '" + toolName + "'", argumentProblems));
         }
         HttpToolSpec spec = HttpToolSpec.from(tool.path("http"));
-        Duration timeout = context.remaining(Instant.now());
-        if (timeout.isZero()) {
+        if (context.remaining(Instant.now()).isZero()) {
             return Uni.createFrom().item(new ToolOutcome.Failed(0, "The call's deadline passed before it could be sent"));
         }
         PreparedRequest prepared;
@@ -98,19 +101,95 @@ public class HttpToolEngine {
         } catch (ToolArgumentsException e) {
             return Uni.createFrom().item(new ToolOutcome.BadArguments(e.getMessage(), e.problems()));
         }
-        HttpRequest<Buffer> request = client.requestAbs(HttpMethod.valueOf(spec.method()), prepared.url())
-                .timeout(Math.max(1, timeout.toMillis()));
-        request.headers().addAll(prepared.headers());
-        prepared.query().forEach(request::addQueryParam);
-        Uni<HttpResponse<Buffer>> sent = prepared.body() == null ? request.send()
-                : prepared.form() != null ? request.sendForm(prepared.form()) : request.sendBuffer(prepared.body());
-        String host = URI.create(prepared.url()).getHost();
-        return sent.map(response -> outcome(spec, response))
+        String label = manifest.path("label").asText(manifest.path("id").asText());
+        return send(manifest, spec, prepared, new Hop(HttpMethod.valueOf(spec.method()), URI.create(prepared.url()), true, prepared.body()),
+                "tool " + toolName + " of " + label, context, 0);
+    }
+
+    /** One request of a call: the first, or a redirect hop the tool opted in to. */
+    private record Hop(HttpMethod method, URI url, boolean withCredential, Buffer body) {
+    }
+
+    private Uni<ToolOutcome> send(JsonNode manifest, HttpToolSpec spec, PreparedRequest prepared, Hop hop, String what,
+            DispatchContext context, int hops) {
+        Duration timeout = context.remaining(Instant.now());
+        if (timeout.isZero()) {
+            return Uni.createFrom().item(new ToolOutcome.Failed(0, "The call's deadline passed before it could be sent"));
+        }
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(prepared.headers());
+        if (hop.withCredential()) {
+            headers.addAll(prepared.credentialHeaders());
+        }
+        if (hop.body() == null && prepared.body() != null) {
+            headers.remove("Content-Type"); // a redirect hop that continues as GET
+        }
+        URI url = hop.url();
+        String host = url.getHost();
+        ProviderHttp.Request request = new ProviderHttp.Request(hop.method(), url, headers, hop.body(), what);
+        return http.send(request, timeout, status -> spec.successCodes().contains(status))
+                .flatMap(response -> {
+                    if (!spec.successCodes().contains(response.status()) && response.redirect()) {
+                        return redirect(manifest, spec, prepared, hop, response, what, context, hops);
+                    }
+                    return Uni.createFrom().item(outcome(spec, response));
+                })
+                .onFailure(AddressGuard.AddressRefusedException.class).recoverWithItem(refused -> new ToolOutcome.Failed(0,
+                        refused.getMessage(), ToolOutcome.Failed.Reason.ADDRESS_REFUSED))
                 .onFailure().recoverWithItem(failure -> new ToolOutcome.RetriableFailure(0, Optional.empty(),
                         "Could not reach " + host + ": " + failure.getClass().getSimpleName()));
     }
 
-    private record PreparedRequest(String url, MultiMap headers, Map<String, String> query, Buffer body, MultiMap form) {
+    /**
+     * A 3xx: a failed outcome, unless the tool opted in ({@code followRedirects}) and the target is among the
+     * manifest's allowedHosts; then the next hop passes the address guard again, and carries the credential only when
+     * it stays on the original scheme, host and port.
+     */
+    private Uni<ToolOutcome> redirect(JsonNode manifest, HttpToolSpec spec, PreparedRequest prepared, Hop hop,
+            ProviderHttp.Response response, String what, DispatchContext context, int hops) {
+        int status = response.status();
+        URI target;
+        try {
+            target = hop.url().resolve(response.header("Location").trim());
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().item(new ToolOutcome.Failed(status, "The provider redirected (HTTP " + status
+                    + ") to an address that is not a URL; redirects are not followed", ToolOutcome.Failed.Reason.REDIRECT_REFUSED));
+        }
+        String targetHost = target.getHost() == null ? "an address without a host" : target.getHost();
+        String redirected = "The provider redirected (HTTP " + status + ") to " + targetHost;
+        if (!spec.followRedirects()) {
+            return refusedRedirect(status, redirected + "; redirects are not followed");
+        }
+        if (target.getHost() == null || !hostAllowed(manifest, target)) {
+            return refusedRedirect(status, redirected + ", which is not among the connector's allowedHosts");
+        }
+        if (hops >= http.maxRedirects()) {
+            return refusedRedirect(status, redirected + " after " + hops + " redirects already; at most " + http.maxRedirects()
+                    + " are followed");
+        }
+        URI first = URI.create(prepared.url());
+        boolean sameOrigin = target.getScheme() != null && target.getScheme().equalsIgnoreCase(first.getScheme())
+                && target.getHost().equalsIgnoreCase(first.getHost()) && port(target) == port(first);
+        // 303, and 301/302 after a POST (as browsers do), continue as a GET without the body; 307/308 repeat the request.
+        boolean asGet = status == 303 || ((status == 301 || status == 302) && hop.method() == HttpMethod.POST);
+        URI next = sameOrigin && hop.withCredential() ? withQuery(target, prepared.credentialQuery()) : target;
+        return send(manifest, spec, prepared, new Hop(asGet ? HttpMethod.GET : hop.method(), next, sameOrigin && hop.withCredential(),
+                asGet ? null : hop.body()), what, context, hops + 1);
+    }
+
+    private static Uni<ToolOutcome> refusedRedirect(int status, String message) {
+        return Uni.createFrom().item(new ToolOutcome.Failed(status, message, ToolOutcome.Failed.Reason.REDIRECT_REFUSED));
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+
+    /**
+     * The request as the manifest describes it; the credential is kept apart ({@code credentialHeaders},
+     * {@code credentialQuery}, the latter also already in {@code url}) so that a redirect hop can go without it.
+     */
+    private record PreparedRequest(String url, MultiMap headers, MultiMap credentialHeaders, Map<String, String> credentialQuery,
+            Buffer body) {
     }
 
     private PreparedRequest prepare(JsonNode manifest, HttpToolSpec spec, JsonNode args, Credentials credentials,
@@ -124,7 +203,7 @@ public class HttpToolEngine {
         for (Map.Entry<String, String> header : spec.headers().entrySet()) {
             headers.add(header.getKey(), headerValue(header.getKey(), expandText(header.getValue(), args)));
         }
-        Map<String, String> query = new java.util.LinkedHashMap<>();
+        Map<String, String> query = new LinkedHashMap<>();
         for (Map.Entry<String, String> param : spec.query().entrySet()) {
             Matcher whole = WHOLE_PLACEHOLDER.matcher(param.getValue());
             if (whole.matches() && !args.hasNonNull(whole.group(1))) {
@@ -138,19 +217,23 @@ public class HttpToolEngine {
         if (context.traceparent() != null) {
             headers.set("traceparent", headerValue("traceparent", context.traceparent()));
         }
-        placeCredential(spec.credential(), credentials, headers, query);
+        MultiMap credentialHeaders = MultiMap.caseInsensitiveMultiMap();
+        Map<String, String> credentialQuery = new LinkedHashMap<>();
+        placeCredential(spec.credential(), credentials, credentialHeaders, credentialQuery);
+        credentialHeaders.names().forEach(headers::remove);
+        credentialQuery.keySet().forEach(query::remove);
 
         Buffer body = null;
-        MultiMap form = null;
         if (spec.body() != null) {
             JsonNode filled = fill(spec.body().deepCopy(), args);
             if (spec.formBody()) {
-                form = MultiMap.caseInsensitiveMultiMap();
-                for (Iterator<Map.Entry<String, JsonNode>> fields = filled.fields(); fields.hasNext();) {
-                    Map.Entry<String, JsonNode> field = fields.next();
-                    form.add(field.getKey(), field.getValue().isTextual() ? field.getValue().asText() : field.getValue().toString());
+                StringBuilder form = new StringBuilder();
+                for (Map.Entry<String, JsonNode> field : filled.properties()) {
+                    form.append(form.isEmpty() ? "" : "&").append(encodeForm(field.getKey())).append('=')
+                            .append(encodeForm(field.getValue().isTextual() ? field.getValue().asText() : field.getValue().toString()));
                 }
-                body = Buffer.buffer();
+                body = Buffer.buffer(form.toString());
+                headers.set("Content-Type", "application/x-www-form-urlencoded");
             } else {
                 try {
                     body = Buffer.buffer(mapper.writeValueAsBytes(filled));
@@ -160,7 +243,31 @@ public class HttpToolEngine {
                 headers.set("Content-Type", "application/json");
             }
         }
-        return new PreparedRequest(url, headers, query, body, form);
+        Map<String, String> fullQuery = new LinkedHashMap<>(query);
+        fullQuery.putAll(credentialQuery);
+        return new PreparedRequest(withQuery(uri, fullQuery).toString(), headers, credentialHeaders, credentialQuery, body);
+    }
+
+    /** {@code uri} with the parameters appended, each name and value percent-encoded. */
+    private static URI withQuery(URI uri, Map<String, String> params) {
+        if (params.isEmpty()) {
+            return uri;
+        }
+        StringBuilder text = new StringBuilder(uri.toString());
+        int fragment = text.indexOf("#");
+        if (fragment >= 0) {
+            text.setLength(fragment);
+        }
+        char separator = uri.getRawQuery() == null ? '?' : '&';
+        for (Map.Entry<String, String> param : params.entrySet()) {
+            text.append(separator).append(encodeSegment(param.getKey())).append('=').append(encodeSegment(param.getValue()));
+            separator = '&';
+        }
+        return URI.create(text.toString());
+    }
+
+    private static String encodeForm(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     private static void placeCredential(HttpToolSpec.CredentialPlacement placement, Credentials credentials,
@@ -197,16 +304,21 @@ public class HttpToolEngine {
         return Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
     }
 
-    private ToolOutcome outcome(HttpToolSpec spec, HttpResponse<Buffer> response) {
-        int status = response.statusCode();
+    private ToolOutcome outcome(HttpToolSpec spec, ProviderHttp.Response response) {
+        int status = response.status();
         if (spec.successCodes().contains(status)) {
-            return new ToolOutcome.Success(output(spec, response));
+            if (response.cut()) {
+                // Never a partial result: the dispatcher reports OUTPUT_TOO_LARGE, and nothing over the cap reaches Kafka.
+                return new ToolOutcome.Failed(status, ProviderHttp.tooLarge("The provider", response, http.maxOutputBytes()),
+                        ToolOutcome.Failed.Reason.OUTPUT_TOO_LARGE);
+            }
+            return new ToolOutcome.Success(output(spec, response.body()));
         }
-        String providerSays = providerMessage(response);
+        String providerSays = providerMessage(response.body());
         return switch (status) {
             case 401 -> new ToolOutcome.CredentialsRejected("The provider rejected the credentials (HTTP 401)" + providerSays);
             case 408, 425, 429, 500, 502, 503, 504 -> new ToolOutcome.RetriableFailure(status,
-                    RetryAfter.parse(response.getHeader("Retry-After"), Instant.now()),
+                    RetryAfter.parse(response.header("Retry-After"), Instant.now()),
                     "The provider answered HTTP " + status + providerSays);
             case 400, 422 -> new ToolOutcome.BadArguments("The provider refused the arguments (HTTP " + status + ")" + providerSays,
                     List.of());
@@ -214,8 +326,7 @@ public class HttpToolEngine {
         };
     }
 
-    private JsonNode output(HttpToolSpec spec, HttpResponse<Buffer> response) {
-        Buffer body = response.body();
+    private JsonNode output(HttpToolSpec spec, Buffer body) {
         if (body == null || body.length() == 0) {
             return JsonNodeFactory.instance.nullNode();
         }
@@ -228,10 +339,10 @@ public class HttpToolEngine {
         return spec.responsePointer() == null ? json : json.at(spec.responsePointer());
     }
 
-    /** A short excerpt of the provider's own error message, when its body has one. */
-    private String providerMessage(HttpResponse<Buffer> response) {
+    /** A short excerpt of the provider's own error message, when its body (itself an excerpt) has one. */
+    private String providerMessage(Buffer body) {
         try {
-            JsonNode json = response.body() == null ? null : mapper.readTree(response.body().getBytes());
+            JsonNode json = body == null || body.length() == 0 ? null : mapper.readTree(body.getBytes());
             String message = json == null ? "" : json.path("message").asText(json.path("error_description").asText(json.path("error").asText("")));
             if (message.isBlank()) {
                 return "";
@@ -244,7 +355,7 @@ public class HttpToolEngine {
 
     private List<String> validateArguments(JsonNode manifest, JsonNode tool, JsonNode args) {
         String key = manifest.path("id").asText() + "@" + manifest.path("version").asText() + "#" + tool.path("name").asText();
-        JsonSchema schema = inputSchemas.computeIfAbsent(key, ignored -> schemaFactory.getSchema(tool.path("input"), schemaConfig));
+        JsonSchema schema = inputSchemas.computeIfAbsent(key, ignored -> ToolInputSchemas.compile(tool.path("input")));
         List<String> problems = new ArrayList<>();
         for (ValidationMessage message : schema.validate(args == null ? JsonNodeFactory.instance.objectNode() : args)) {
             String pointer = message.getInstanceLocation().toString();
@@ -316,7 +427,10 @@ public class HttpToolEngine {
         return value;
     }
 
-    /** Strings that are exactly "{name}" take the argument's JSON value (dropped when absent); others are text. */
+    /**
+     * Strings that are exactly "{name}" take the argument's JSON value; when the argument is absent the field or array
+     * item is left out (a template at the top is null). Other strings are text.
+     */
     private static JsonNode fill(JsonNode template, JsonNode args) {
         if (template instanceof ObjectNode object) {
             List<String> absent = new ArrayList<>();
@@ -332,15 +446,20 @@ public class HttpToolEngine {
             return object;
         }
         if (template instanceof ArrayNode array) {
-            for (int i = 0; i < array.size(); i++) {
-                array.set(i, fill(array.get(i), args));
+            ArrayNode filled = array.arrayNode();
+            for (JsonNode item : array) {
+                Matcher whole = WHOLE_PLACEHOLDER.matcher(item.isTextual() ? item.asText() : "");
+                if (!(whole.matches() && !args.has(whole.group(1)))) {
+                    filled.add(fill(item, args)); // an absent optional argument is left out, as in objects
+                }
             }
-            return array;
+            return filled;
         }
         if (template.isTextual()) {
             Matcher whole = WHOLE_PLACEHOLDER.matcher(template.asText());
             if (whole.matches()) {
-                return args.get(whole.group(1)).deepCopy();
+                JsonNode value = args.get(whole.group(1));
+                return value == null ? JsonNodeFactory.instance.nullNode() : value.deepCopy();
             }
             return JsonNodeFactory.instance.textNode(expandText(template.asText(), args));
         }

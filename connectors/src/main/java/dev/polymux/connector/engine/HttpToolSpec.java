@@ -9,11 +9,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The {@code http} part of a declarative tool in a connector manifest (schema: connector-manifest.schema.json,
- * {@code $defs/httpTool}), read once from a manifest that already passed validation.
+ * {@code $defs/httpTool}), read once from a manifest that already passed validation. {@code followRedirects} (default
+ * false) lets a tool follow redirects within its connector's allowedHosts.
  */
 public record HttpToolSpec(String method, String url, Map<String, String> headers, Map<String, String> query,
         JsonNode body, boolean formBody, CredentialPlacement credential, String idempotencyKeyHeader,
-        List<Integer> successCodes, String responsePointer) {
+        List<Integer> successCodes, String responsePointer, boolean followRedirects) {
 
     /** Where the credential goes: an Authorization bearer, a named header or query parameter, or basic auth. */
     public record CredentialPlacement(String placement, String name, String prefix, String field) {
@@ -35,7 +36,8 @@ public record HttpToolSpec(String method, String url, Map<String, String> header
                 Map.copyOf(query), http.has("body") ? http.get("body") : null,
                 "form".equals(http.path("bodyFormat").asText()), placement, text(http, "idempotencyKeyHeader"),
                 codes.isEmpty() ? List.of(200, 201, 202, 204) : List.copyOf(codes),
-                http.path("response").has("pointer") ? http.path("response").path("pointer").asText() : null);
+                http.path("response").has("pointer") ? http.path("response").path("pointer").asText() : null,
+                http.path("followRedirects").asBoolean(false));
     }
 
     private static String text(JsonNode node, String field) {

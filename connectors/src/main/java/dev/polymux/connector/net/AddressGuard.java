@@ -108,6 +108,51 @@ public final class AddressGuard {
         });
     }
 
+    /**
+     * Checks {@code url} like {@link #check} and yields the address the connection must go to: the first of the host's
+     * resolved addresses, all of which passed. Connecting to exactly this address (not resolving the name again)
+     * closes the window in which DNS could answer differently (rebinding). A host the operator allowed by name is
+     * resolved too, and not range-checked.
+     */
+    public Uni<InetAddress> checkedAddress(URI url, String what) {
+        return Uni.createFrom().deferred(() -> {
+            String host;
+            try {
+                host = checkSyntax(url, what);
+            } catch (AddressRefusedException refused) {
+                return Uni.createFrom().failure(refused);
+            }
+            return checkedHostAddress(host, what);
+        });
+    }
+
+    /**
+     * The address check alone, for a host that is not named by an http(s) URL (an MQTT broker): the scheme rules do
+     * not apply, everything else does.
+     */
+    public Uni<InetAddress> checkedHostAddress(String host, String what) {
+        return Uni.createFrom().deferred(() -> {
+            String bare = host.toLowerCase(Locale.ROOT);
+            String name = bare.startsWith("[") && bare.endsWith("]") ? bare.substring(1, bare.length() - 1) : bare;
+            Context caller = Vertx.currentContext();
+            Uni<InetAddress> resolved = Uni.createFrom().item(() -> checkedAddress(name, what))
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+            return caller == null ? resolved : resolved.emitOn(command -> caller.runOnContext(ignored -> command.run()));
+        });
+    }
+
+    /** The same as {@link #checkedAddress(URI, String)}, blocking: for code already off the event loop. */
+    public InetAddress checkedAddressBlocking(URI url, String what) {
+        return checkedAddress(checkSyntax(url, what), what);
+    }
+
+    private InetAddress checkedAddress(String host, String what) {
+        if (hostAllowedByName(host)) {
+            return resolve(host, what)[0];
+        }
+        return checkResolved(host, what)[0];
+    }
+
     /** The same check, blocking: for code already off the event loop. */
     public void checkBlocking(URI url, String what) {
         String host = checkSyntax(url, what);
@@ -153,13 +198,20 @@ public final class AddressGuard {
         return false;
     }
 
-    private void checkResolved(String host, String what) {
-        InetAddress[] addresses;
+    private InetAddress[] resolve(String host, String what) {
         try {
-            addresses = resolver.resolve(host);
+            InetAddress[] addresses = resolver.resolve(host);
+            if (addresses == null || addresses.length == 0) {
+                throw new UnknownHostException(host);
+            }
+            return addresses;
         } catch (UnknownHostException e) {
             throw new AddressRefusedException("The host of " + what + " (" + host + ") does not resolve.");
         }
+    }
+
+    private InetAddress[] checkResolved(String host, String what) {
+        InetAddress[] addresses = resolve(host, what);
         for (InetAddress address : addresses) {
             if (refused(address)) {
                 throw new AddressRefusedException("The host of " + what + " (" + host + ") resolves to a private or internal address ("
@@ -167,6 +219,7 @@ public final class AddressGuard {
                         + "(polymux.connectors.allowed-private-hosts).");
             }
         }
+        return addresses;
     }
 
     /** Whether an address is one Polymux must not connect to without an operator's allowance. */

@@ -38,7 +38,29 @@ public sealed interface ToolOutcome {
         }
     }
 
-    /** Any other refusal by the provider that retrying will not fix (403, 404...). */
-    record Failed(int status, String message) implements ToolOutcome {
+    /**
+     * Any other refusal that retrying will not fix (403, 404...), or a call Polymux stopped itself; {@code reason}
+     * says which, so that the dispatcher can report a precise error code.
+     */
+    record Failed(int status, String message, Reason reason) implements ToolOutcome {
+        public Failed {
+            reason = reason == null ? Reason.PROVIDER_REFUSED : reason;
+        }
+
+        public Failed(int status, String message) {
+            this(status, message, Reason.PROVIDER_REFUSED);
+        }
+
+        /** Why a call failed for good. */
+        public enum Reason {
+            /** The provider refused the call (any status retrying will not fix). */
+            PROVIDER_REFUSED,
+            /** The provider's answer was larger than polymux.connectors.http.max-output-bytes; reading stopped there. */
+            OUTPUT_TOO_LARGE,
+            /** The provider redirected, and the tool does not follow (or may not follow) that redirect. */
+            REDIRECT_REFUSED,
+            /** The address guard refused the host (private or internal address, plain http, not resolvable). */
+            ADDRESS_REFUSED
+        }
     }
 }

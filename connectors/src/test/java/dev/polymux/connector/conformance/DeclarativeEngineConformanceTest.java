@@ -19,7 +19,7 @@ import io.quarkus.oidc.client.OidcClients;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.ext.web.client.WebClient;
+import dev.polymux.connector.net.ProviderHttp;
 
 /** The declarative engine passes the kit, with the in-tree github manifest pointed at the kit's providers. */
 @QuarkusTest
@@ -36,10 +36,10 @@ class DeclarativeEngineConformanceTest extends OAuthConformanceKit {
     @Override
     protected Uni<ConnectorHandler> connector(ProviderEndpoints endpoints, OAuthClientRegistration client) {
         ObjectNode manifest = pointedAt(InTreeManifests.load("github"), endpoints);
-        if (!new ManifestValidator().validateConnector(manifest).isEmpty()) {
-            throw new IllegalStateException("the adapted manifest is invalid: " + new ManifestValidator().validateConnector(manifest));
+        if (!new ManifestValidator(LocalProviders.ALLOWED_PRIVATE_HOSTS).validateConnector(manifest).isEmpty()) {
+            throw new IllegalStateException("the adapted manifest is invalid: " + new ManifestValidator(LocalProviders.ALLOWED_PRIVATE_HOSTS).validateConnector(manifest));
         }
-        WebClient web = WebClient.create(vertx);
+        ProviderHttp web = LocalProviders.http(vertx);
         return DeclarativeConnector.create(manifest, client, new DeclarativeOAuth(oidcClients, web, JSON, Clock.systemUTC(), LocalProviders.options()),
                 new HttpToolEngine(web, JSON)).map(ConnectorHandler.class::cast);
     }

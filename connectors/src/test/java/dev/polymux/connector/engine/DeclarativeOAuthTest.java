@@ -43,7 +43,6 @@ import dev.polymux.connector.sdk.TokenSet;
 import io.quarkus.oidc.client.OidcClients;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.ext.web.client.WebClient;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 
 /**
@@ -84,7 +83,7 @@ class DeclarativeOAuthTest {
 
     @BeforeEach
     void engine() {
-        oauth = new DeclarativeOAuth(oidcClients, WebClient.create(vertx), new ObjectMapper(), Clock.systemUTC(), LocalProviders.options());
+        oauth = new DeclarativeOAuth(oidcClients, LocalProviders.http(vertx), new ObjectMapper(), Clock.systemUTC(), LocalProviders.options());
     }
 
     @Test
@@ -249,7 +248,7 @@ class DeclarativeOAuthTest {
                 .urlPathMatching("/d/.*")).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
                         .withBody("{\"authorization_endpoint\":\"%s/authorize\",\"token_endpoint\":\"%s/token\"}"
                                 .formatted(quirkyProvider.baseUrl(), quirkyProvider.baseUrl()))));
-        DeclarativeOAuth bounded = new DeclarativeOAuth(oidcClients, WebClient.create(vertx), new ObjectMapper(), Clock.systemUTC(),
+        DeclarativeOAuth bounded = new DeclarativeOAuth(oidcClients, LocalProviders.http(vertx), new ObjectMapper(), Clock.systemUTC(),
                 new DeclarativeOAuth.Options(LocalProviders.guard(), Duration.ofSeconds(10), Duration.ofHours(1), 5));
         for (int i = 0; i < 30; i++) {
             // test-connector drafts: a client per request, closed after it, never cached.

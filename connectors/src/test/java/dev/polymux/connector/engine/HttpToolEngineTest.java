@@ -40,7 +40,6 @@ import dev.polymux.connector.sdk.Secret;
 import dev.polymux.connector.sdk.TokenSet;
 import dev.polymux.connector.sdk.ToolOutcome;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.ext.web.client.WebClient;
 
 /** The declarative engine against stubs of the providers' real API paths. */
 class HttpToolEngineTest {
@@ -56,7 +55,7 @@ class HttpToolEngineTest {
         provider = new WireMockServer(options().dynamicPort());
         provider.start();
         vertx = Vertx.vertx();
-        engine = new HttpToolEngine(WebClient.create(vertx), JSON);
+        engine = new HttpToolEngine(LocalProviders.http(vertx), JSON);
     }
 
     @AfterAll

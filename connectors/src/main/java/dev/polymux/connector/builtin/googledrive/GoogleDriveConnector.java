@@ -3,7 +3,9 @@ package dev.polymux.connector.builtin.googledrive;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -21,11 +23,12 @@ import dev.polymux.connector.sdk.DispatchContext;
 import dev.polymux.connector.sdk.RetryAfter;
 import dev.polymux.connector.sdk.TokenSet;
 import dev.polymux.connector.sdk.ToolOutcome;
+import dev.polymux.connector.net.AddressGuard;
+import dev.polymux.connector.net.ProviderHttp;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.ext.web.client.HttpRequest;
-import io.vertx.mutiny.ext.web.client.HttpResponse;
-import io.vertx.mutiny.ext.web.client.WebClient;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 
 /**
  * Google Drive, the reference OAuth connector in Java (the source document's google-drive.ts). The grant follows the
@@ -39,11 +42,11 @@ public final class GoogleDriveConnector implements ConnectorHandler {
 
     private final JsonNode manifest;
     private final DeclarativeGrant grant;
-    private final WebClient web;
+    private final ProviderHttp web;
     private final ObjectMapper mapper;
     private final String apiBase;
 
-    private GoogleDriveConnector(JsonNode manifest, DeclarativeGrant grant, WebClient web, ObjectMapper mapper, String apiBase) {
+    private GoogleDriveConnector(JsonNode manifest, DeclarativeGrant grant, ProviderHttp web, ObjectMapper mapper, String apiBase) {
         this.manifest = manifest;
         this.grant = grant;
         this.web = web;
@@ -52,7 +55,7 @@ public final class GoogleDriveConnector implements ConnectorHandler {
     }
 
     /** Against Google: the manifest's endpoints and https://www.googleapis.com. Google's endpoints are in the manifest. */
-    public static GoogleDriveConnector create(OAuthClientRegistration client, DeclarativeOAuth oauth, WebClient web,
+    public static GoogleDriveConnector create(OAuthClientRegistration client, DeclarativeOAuth oauth, ProviderHttp web,
             ObjectMapper mapper) {
         JsonNode manifest = manifest();
         return new GoogleDriveConnector(manifest, DeclarativeGrant.withManifestEndpoints(manifest, client, oauth), web, mapper,
@@ -61,7 +64,7 @@ public final class GoogleDriveConnector implements ConnectorHandler {
 
     /** With other endpoints and API base: the conformance kit's servers, or stubs of Google's API. */
     public static Uni<GoogleDriveConnector> create(JsonNode manifest, OAuthClientRegistration client, DeclarativeOAuth oauth,
-            WebClient web, ObjectMapper mapper, String apiBase) {
+            ProviderHttp web, ObjectMapper mapper, String apiBase) {
         return DeclarativeGrant.create(manifest, client, oauth)
                 .map(grant -> new GoogleDriveConnector(manifest, grant, web, mapper, apiBase));
     }
@@ -121,32 +124,29 @@ public final class GoogleDriveConnector implements ConnectorHandler {
         if (!(credentials instanceof Credentials.OAuthToken token)) {
             return Uni.createFrom().item(new ToolOutcome.Failed(0, "Google Drive needs an OAuth access token"));
         }
-        long timeout = Math.max(1, context.remaining(Instant.now()).toMillis());
         return switch (tool) {
             case "list_files" -> {
-                HttpRequest<Buffer> request = authorized(web.getAbs(apiBase + "/drive/v3/files"), token, context, timeout)
-                        .addQueryParam("fields", "nextPageToken,files(" + FILE_FIELDS + ")")
-                        .addQueryParam("pageSize", String.valueOf(args.path("page_size").asInt(100)));
+                Map<String, String> query = new LinkedHashMap<>();
+                query.put("fields", "nextPageToken,files(" + FILE_FIELDS + ")");
+                query.put("pageSize", String.valueOf(args.path("page_size").asInt(100)));
                 if (args.hasNonNull("query")) {
-                    request.addQueryParam("q", args.get("query").asText());
+                    query.put("q", args.get("query").asText());
                 }
                 if (args.hasNonNull("page_token")) {
-                    request.addQueryParam("pageToken", args.get("page_token").asText());
+                    query.put("pageToken", args.get("page_token").asText());
                 }
-                yield request.send().map(this::outcome);
+                yield send(HttpMethod.GET, "/drive/v3/files", query, null, null, token, context, tool);
             }
-            case "get_file" -> authorized(web.getAbs(apiBase + "/drive/v3/files/" + encodeSegment(args.path("file_id").asText())),
-                    token, context, timeout)
-                    .addQueryParam("fields", FILE_FIELDS)
-                    .send().map(this::outcome);
-            case "upload_text_file" -> upload(args, token, context, timeout);
+            case "get_file" -> send(HttpMethod.GET, "/drive/v3/files/" + encodeSegment(args.path("file_id").asText()),
+                    Map.of("fields", FILE_FIELDS), null, null, token, context, tool);
+            case "upload_text_file" -> upload(args, token, context);
             default -> Uni.createFrom().item(new ToolOutcome.BadArguments(
                     "Google Drive has no tool '" + tool + "'; it offers [list_files, get_file, upload_text_file]", List.of()));
         };
     }
 
     /** Drive's multipart upload: a multipart/related body with the metadata part, then the content part. */
-    private Uni<ToolOutcome> upload(JsonNode args, Credentials.OAuthToken token, DispatchContext context, long timeout) {
+    private Uni<ToolOutcome> upload(JsonNode args, Credentials.OAuthToken token, DispatchContext context) {
         ObjectNode metadata = mapper.createObjectNode().put("name", args.path("name").asText()).put("mimeType", "text/plain");
         if (args.hasNonNull("parent_id")) {
             metadata.putArray("parents").add(args.get("parent_id").asText());
@@ -158,31 +158,61 @@ public final class GoogleDriveConnector implements ConnectorHandler {
                 .appendString("\r\n--" + boundary + "\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n")
                 .appendString(args.path("content").asText())
                 .appendString("\r\n--" + boundary + "--\r\n");
-        return authorized(web.postAbs(apiBase + "/upload/drive/v3/files"), token, context, timeout)
-                .addQueryParam("uploadType", "multipart")
-                .addQueryParam("fields", FILE_FIELDS)
-                .putHeader("Content-Type", "multipart/related; boundary=" + boundary)
-                .sendBuffer(body).map(this::outcome);
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("uploadType", "multipart");
+        query.put("fields", FILE_FIELDS);
+        return send(HttpMethod.POST, "/upload/drive/v3/files", query, "multipart/related; boundary=" + boundary, body, token, context,
+                "upload_text_file");
     }
 
-    private static HttpRequest<Buffer> authorized(HttpRequest<Buffer> request, Credentials.OAuthToken token,
-            DispatchContext context, long timeout) {
-        request.putHeader("Authorization", "Bearer " + token.tokens().accessToken().reveal()).timeout(timeout);
-        if (context.traceparent() != null && context.traceparent().indexOf('\n') < 0 && context.traceparent().indexOf('\r') < 0) {
-            request.putHeader("traceparent", context.traceparent());
+    /**
+     * One Drive API request through the guarded provider client: never a redirect followed (Drive's API does not
+     * redirect API calls; a 3xx would take the token elsewhere), answers capped like every tool result.
+     */
+    private Uni<ToolOutcome> send(HttpMethod method, String path, Map<String, String> query, String contentType, Buffer body,
+            Credentials.OAuthToken token, DispatchContext context, String tool) {
+        StringBuilder url = new StringBuilder(apiBase).append(path);
+        char separator = '?';
+        for (Map.Entry<String, String> param : query.entrySet()) {
+            url.append(separator).append(encodeSegment(param.getKey())).append('=').append(encodeSegment(param.getValue()));
+            separator = '&';
         }
-        return request;
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+                .set("Authorization", "Bearer " + token.tokens().accessToken().reveal());
+        if (context.traceparent() != null && context.traceparent().indexOf('\n') < 0 && context.traceparent().indexOf('\r') < 0) {
+            headers.set("traceparent", context.traceparent());
+        }
+        if (contentType != null) {
+            headers.set("Content-Type", contentType);
+        }
+        URI uri = URI.create(url.toString());
+        return web.send(new ProviderHttp.Request(method, uri, headers, body, "Google Drive's API (tool " + tool + ")"),
+                context.remaining(Instant.now()), status -> status >= 200 && status < 300)
+                .map(this::outcome)
+                .onFailure(AddressGuard.AddressRefusedException.class).recoverWithItem(refused -> new ToolOutcome.Failed(0,
+                        refused.getMessage(), ToolOutcome.Failed.Reason.ADDRESS_REFUSED))
+                .onFailure().recoverWithItem(failure -> new ToolOutcome.RetriableFailure(0, Optional.empty(),
+                        "Could not reach Google Drive (" + uri.getHost() + "): " + failure.getClass().getSimpleName()));
     }
 
-    private ToolOutcome outcome(HttpResponse<Buffer> response) {
-        int status = response.statusCode();
-        JsonNode body = json(response);
+    private ToolOutcome outcome(ProviderHttp.Response response) {
+        int status = response.status();
+        if (status >= 200 && status < 300 && response.cut()) {
+            return new ToolOutcome.Failed(status, ProviderHttp.tooLarge("Google Drive", response, web.maxOutputBytes()),
+                    ToolOutcome.Failed.Reason.OUTPUT_TOO_LARGE);
+        }
+        if (response.redirect()) {
+            URI target = URI.create(apiBase).resolve(response.header("Location").trim());
+            return new ToolOutcome.Failed(status, "Google Drive redirected (HTTP " + status + ") to " + target.getHost()
+                    + "; redirects are not followed", ToolOutcome.Failed.Reason.REDIRECT_REFUSED);
+        }
+        JsonNode body = json(response.body());
         if (status >= 200 && status < 300) {
             return new ToolOutcome.Success(body);
         }
         String reason = body.path("error").path("errors").path(0).path("reason").asText("");
         String message = body.path("error").path("message").asText("HTTP " + status);
-        Optional<java.time.Duration> retryAfter = RetryAfter.parse(response.getHeader("Retry-After"), Instant.now());
+        Optional<java.time.Duration> retryAfter = RetryAfter.parse(response.header("Retry-After"), Instant.now());
         if (status == 401) {
             return new ToolOutcome.CredentialsRejected("Google Drive rejected the access token: " + message);
         }
@@ -196,11 +226,14 @@ public final class GoogleDriveConnector implements ConnectorHandler {
         return new ToolOutcome.Failed(status, "Google Drive: " + message);
     }
 
-    private JsonNode json(HttpResponse<Buffer> response) {
+    private JsonNode json(Buffer body) {
+        if (body == null || body.length() == 0) {
+            return mapper.nullNode();
+        }
         try {
-            return response.body() == null ? mapper.nullNode() : mapper.readTree(response.body().getBytes());
+            return mapper.readTree(body.getBytes());
         } catch (IOException e) {
-            return mapper.getNodeFactory().textNode(response.bodyAsString());
+            return mapper.getNodeFactory().textNode(body.toString());
         }
     }
 

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import dev.polymux.connector.manifest.ManifestValidator;
+import dev.polymux.connector.net.AddressGuard;
 import dev.polymux.connector.sdk.ConnectorHandler;
 import dev.polymux.connector.sdk.Credentials;
 import dev.polymux.connector.sdk.DispatchContext;
@@ -33,16 +34,24 @@ import io.vertx.mutiny.mqtt.MqttClient;
  * acknowledgement (QoS 1 and 2) and disconnects, all within the call's deadline.
  * <p>
  * Broker hosts are checked against an allow-list (the manifest's allowedHosts unless the operator gives another),
- * because a URL pasted by an installer must not become a way into the platform's own network.
+ * because a URL pasted by an installer must not become a way into the platform's own network; on top of that the
+ * {@link AddressGuard} checks the resolved address and the connection goes to exactly that address.
  */
 public final class MqttConnector implements ConnectorHandler {
 
     private final Vertx vertx;
     private final List<String> allowedBrokerHosts;
+    private final AddressGuard guard;
 
-    public MqttConnector(Vertx vertx, List<String> allowedBrokerHosts) {
+    /**
+     * @param allowedBrokerHosts polymux.connectors.mqtt.allowed-broker-hosts (or the manifest's allowedHosts)
+     * @param guard              checked on top: an allowed broker name must still resolve to a public address unless
+     *                           an operator allowed it (polymux.connectors.allowed-private-hosts)
+     */
+    public MqttConnector(Vertx vertx, List<String> allowedBrokerHosts, AddressGuard guard) {
         this.vertx = vertx;
         this.allowedBrokerHosts = allowedBrokerHosts.stream().map(host -> host.toLowerCase(Locale.ROOT)).toList();
+        this.guard = guard;
     }
 
     @Override
@@ -95,6 +104,15 @@ public final class MqttConnector implements ConnectorHandler {
             return Uni.createFrom().item(new ToolOutcome.Failed(0, "The broker host " + broker.host()
                     + " is not among the MQTT hosts this platform allows; ask an operator to allow it"));
         }
+        // The connection goes to the address the guard checked, not to a second lookup of the name (DNS rebinding).
+        return guard.checkedHostAddress(broker.host(), "the MQTT broker")
+                .onItem().transformToUni(address -> connect(broker, address, fields, clientId, timeout, work))
+                .onFailure(AddressGuard.AddressRefusedException.class).recoverWithItem(refused -> new ToolOutcome.Failed(0,
+                        refused.getMessage(), ToolOutcome.Failed.Reason.ADDRESS_REFUSED));
+    }
+
+    private Uni<ToolOutcome> connect(Broker broker, java.net.InetAddress address, Map<String, Secret> fields, String clientId,
+            Duration timeout, java.util.function.Function<MqttClient, Uni<ToolOutcome>> work) {
         MqttClientOptions options = new MqttClientOptions();
         options.setClientId(clientId);
         options.setAutoKeepAlive(true);
@@ -107,7 +125,7 @@ public final class MqttConnector implements ConnectorHandler {
             options.setPassword(fields.get("password").reveal());
         }
         MqttClient client = MqttClient.create(vertx, options);
-        return client.connect(broker.port(), broker.host())
+        return client.connect(broker.port(), address.getHostAddress(), broker.host())
                 .flatMap(ack -> work.apply(client))
                 .ifNoItem().after(timeout.isZero() ? Duration.ofMillis(1) : timeout)
                 .recoverWithItem(() -> new ToolOutcome.RetriableFailure(0, Optional.empty(),

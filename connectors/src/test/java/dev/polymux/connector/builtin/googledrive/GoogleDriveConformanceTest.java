@@ -16,7 +16,7 @@ import io.quarkus.oidc.client.OidcClients;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.ext.web.client.WebClient;
+import dev.polymux.connector.net.ProviderHttp;
 
 /** The reference Java OAuth connector passes the conformance kit. */
 @QuarkusTest
@@ -33,7 +33,7 @@ class GoogleDriveConformanceTest extends OAuthConformanceKit {
     @Override
     protected Uni<ConnectorHandler> connector(ProviderEndpoints endpoints, OAuthClientRegistration client) {
         ObjectNode manifest = pointedAt(GoogleDriveConnector.manifest(), endpoints);
-        WebClient web = WebClient.create(vertx);
+        ProviderHttp web = LocalProviders.http(vertx);
         return GoogleDriveConnector.create(manifest, client, new DeclarativeOAuth(oidcClients, web, JSON, Clock.systemUTC(), LocalProviders.options()),
                 web, JSON, "http://localhost:1").map(ConnectorHandler.class::cast);
     }

@@ -1,6 +1,9 @@
 package dev.polymux.connector.builtin.googledrive;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.matching;
@@ -9,7 +12,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,13 +35,14 @@ import dev.polymux.connector.engine.LocalProviders;
 import dev.polymux.connector.engine.DeclarativeOAuth;
 import dev.polymux.connector.engine.OAuthClientRegistration;
 import dev.polymux.connector.manifest.ManifestValidator;
+import dev.polymux.connector.net.AddressGuard;
 import dev.polymux.connector.sdk.Credentials;
 import dev.polymux.connector.sdk.DispatchContext;
 import dev.polymux.connector.sdk.Secret;
 import dev.polymux.connector.sdk.TokenSet;
 import dev.polymux.connector.sdk.ToolOutcome;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.ext.web.client.WebClient;
+import dev.polymux.connector.net.ProviderHttp;
 
 /** Google Drive's tools against stubs of the Drive v3 API paths. */
 class GoogleDriveToolsTest {
@@ -53,7 +59,7 @@ class GoogleDriveToolsTest {
         drive = new WireMockServer(options().dynamicPort());
         drive.start();
         vertx = Vertx.vertx();
-        WebClient web = WebClient.create(vertx);
+        ProviderHttp web = LocalProviders.http(vertx);
         // Explicit endpoints: creating the connector needs no token client.
         connector = GoogleDriveConnector.create(GoogleDriveConnector.manifest(),
                 new OAuthClientRegistration("id", Secret.of("secret")), new DeclarativeOAuth(null, web, JSON, Clock.systemUTC(), LocalProviders.options()),
@@ -149,7 +155,53 @@ class GoogleDriveToolsTest {
         assertEquals("Google Drive: File not found: f.", failed.message());
     }
 
+    @Test
+    void aDriveApiOnLoopbackIsRefusedWithoutTheOperatorsAllowList() {
+        drive.stubFor(get(urlPathEqualTo("/drive/v3/files/f")).willReturn(aResponse().withStatus(200).withBody("{\"id\":\"f\"}")));
+        ProviderHttp strict = ProviderHttp.create(vertx, new AddressGuard(List.of(), List.of(), true, InetAddress::getAllByName), 262144, 3, 10);
+        GoogleDriveConnector guarded = GoogleDriveConnector.create(GoogleDriveConnector.manifest(),
+                new OAuthClientRegistration("id", Secret.of("secret")), new DeclarativeOAuth(null, strict, JSON, Clock.systemUTC(),
+                        LocalProviders.options()), strict, JSON, drive.baseUrl()).await().atMost(Duration.ofSeconds(5));
+
+        ToolOutcome outcome = call(guarded, "get_file", "{\"file_id\":\"f\"}");
+
+        ToolOutcome.Failed failed = assertInstanceOf(ToolOutcome.Failed.class, outcome);
+        assertEquals(ToolOutcome.Failed.Reason.ADDRESS_REFUSED, failed.reason());
+        assertTrue(failed.message().contains("(localhost) resolves to a private or internal address"), failed.message());
+        drive.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void aRedirectFromDriveIsAFailureAndTheTokenStaysHere() {
+        drive.stubFor(get(urlPathEqualTo("/drive/v3/files/f")).willReturn(aResponse().withStatus(302)
+                .withHeader("Location", "http://127.0.0.1:" + drive.port() + "/elsewhere")));
+        drive.stubFor(get(urlPathEqualTo("/elsewhere")).willReturn(aResponse().withStatus(200).withBody("{\"stolen\":true}")));
+
+        ToolOutcome.Failed failed = assertInstanceOf(ToolOutcome.Failed.class, call("get_file", "{\"file_id\":\"f\"}"));
+
+        assertEquals("Google Drive redirected (HTTP 302) to 127.0.0.1; redirects are not followed", failed.message());
+        assertEquals(ToolOutcome.Failed.Reason.REDIRECT_REFUSED, failed.reason());
+        drive.verify(0, getRequestedFor(urlPathEqualTo("/elsewhere")));
+    }
+
+    @Test
+    void aDriveAnswerOverTheCapIsOutputTooLarge() {
+        byte[] large = new byte[2 * 1024 * 1024];
+        java.util.Arrays.fill(large, (byte) ' ');
+        drive.stubFor(get(urlPathEqualTo("/drive/v3/files")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Length", String.valueOf(large.length)).withBody(large)));
+
+        ToolOutcome.Failed failed = assertInstanceOf(ToolOutcome.Failed.class, call("list_files", "{}"));
+
+        assertEquals(ToolOutcome.Failed.Reason.OUTPUT_TOO_LARGE, failed.reason());
+        assertTrue(failed.message().contains("2097152 bytes, more than the 262144 bytes"), failed.message());
+    }
+
     private static ToolOutcome call(String tool, String args) {
+        return call(connector, tool, args);
+    }
+
+    private static ToolOutcome call(GoogleDriveConnector connector, String tool, String args) {
         try {
             JsonNode json = JSON.readTree(args);
             return connector.dispatchTool(tool, json, TOKEN, new DispatchContext("call-1", "acme", "inst-1",

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.polymux.connector.builtin.InTreeManifests;
 import dev.polymux.connector.manifest.ManifestValidator;
+import dev.polymux.connector.net.AddressGuard;
 import dev.polymux.connector.sdk.Credentials;
 import dev.polymux.connector.sdk.DispatchContext;
 import dev.polymux.connector.sdk.Secret;
@@ -50,7 +53,7 @@ class MqttConnectorTest {
     static void start() throws Exception {
         broker = MosquittoBroker.start(brokerDir);
         vertx = Vertx.vertx();
-        connector = new MqttConnector(vertx, List.of("127.0.0.1"));
+        connector = new MqttConnector(vertx, List.of("127.0.0.1"), dev.polymux.connector.engine.LocalProviders.guard());
     }
 
     @AfterAll
@@ -96,10 +99,39 @@ class MqttConnectorTest {
 
     @Test
     void aBrokerOutsideTheAllowedHostsIsNeverContacted() {
-        MqttConnector strict = new MqttConnector(vertx, List.of("*.hivemq.cloud"));
+        MqttConnector strict = new MqttConnector(vertx, List.of("*.hivemq.cloud"), dev.polymux.connector.engine.LocalProviders.guard());
         ToolOutcome outcome = strict.dispatchTool("publish", json("{\"topic\":\"t\",\"payload\":\"x\"}"),
                 credentials(MosquittoBroker.PASSWORD), context()).await().atMost(WAIT);
         assertTrue(assertInstanceOf(ToolOutcome.Failed.class, outcome).message().startsWith("The broker host 127.0.0.1 is not among"));
+    }
+
+    @Test
+    void aLoopbackBrokerIsRefusedWithoutTheOperatorsAllowListEvenWhenItsHostIsAllowed() {
+        MqttConnector guarded = new MqttConnector(vertx, List.of("127.0.0.1"),
+                new AddressGuard(List.of(), List.of(), false, InetAddress::getAllByName));
+        ToolOutcome outcome = guarded.dispatchTool("publish", json("{\"topic\":\"t\",\"payload\":\"x\"}"),
+                credentials(MosquittoBroker.PASSWORD), context()).await().atMost(WAIT);
+        ToolOutcome.Failed failed = assertInstanceOf(ToolOutcome.Failed.class, outcome);
+        assertEquals(ToolOutcome.Failed.Reason.ADDRESS_REFUSED, failed.reason());
+        assertTrue(failed.message().contains("(127.0.0.1) resolves to a private or internal address"), failed.message());
+        assertFalse(failed.message().contains(MosquittoBroker.PASSWORD));
+    }
+
+    @Test
+    void theBrokerConnectionGoesToTheAddressTheGuardChecked() {
+        // Only the guard's resolver knows this name: connecting works only if the client uses the checked address.
+        AddressGuard pinned = new AddressGuard(List.of("127.0.0.0/8"), List.of(), false, host -> {
+            if (host.equals("broker.polymux.test")) {
+                return new InetAddress[] { InetAddress.getByAddress(host, new byte[] { 127, 0, 0, 1 }) };
+            }
+            throw new UnknownHostException(host);
+        });
+        MqttConnector guarded = new MqttConnector(vertx, List.of("broker.polymux.test"), pinned);
+        Credentials byName = Credentials.fields(Map.of("broker_url", Secret.of(broker.url().replace("127.0.0.1", "broker.polymux.test")),
+                "username", Secret.of(MosquittoBroker.USER), "password", Secret.of(MosquittoBroker.PASSWORD)));
+        ToolOutcome outcome = guarded.dispatchTool("publish", json("{\"topic\":\"polymux/test/pinned\",\"payload\":\"x\"}"), byName,
+                context()).await().atMost(WAIT);
+        assertInstanceOf(ToolOutcome.Success.class, outcome, outcome.toString());
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.polymux.dispatch.toolcall.service;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -11,13 +10,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.PathType;
-import com.networknt.schema.SchemaValidatorsConfig;
-import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 
 import dev.polymux.connector.engine.HttpToolEngine;
+import dev.polymux.connector.schema.ToolInputSchemas;
 import dev.polymux.connector.sdk.ConnectorRegistry;
 import dev.polymux.connector.sdk.Credentials;
 import dev.polymux.connector.sdk.DispatchContext;
@@ -40,9 +36,6 @@ public class ConnectorTools {
 
     private final ConnectorRegistry handlers;
     private final HttpToolEngine httpTools;
-    private final JsonSchemaFactory schemas = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
-    private final SchemaValidatorsConfig schemaConfig = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER)
-            .locale(Locale.ENGLISH).formatAssertionsEnabled(true).build();
     private final Map<String, JsonSchema> inputSchemas = new ConcurrentHashMap<>();
 
     public ConnectorTools(ConnectorRegistry handlers, HttpToolEngine httpTools) {
@@ -83,7 +76,14 @@ public class ConnectorTools {
     private void checkArguments(ResolvedConnection connection, JsonNode tool, JsonNode arguments) {
         String key = connection.connectorId() + "@" + connection.connectorVersion() + "#" + tool.path("name").asText();
         JsonNode input = tool.path("input").isObject() ? tool.path("input") : JsonNodeFactory.instance.objectNode();
-        JsonSchema schema = inputSchemas.computeIfAbsent(key, ignored -> schemas.getSchema(input, schemaConfig));
+        JsonSchema schema;
+        try {
+            // RE2/J patterns, nothing loaded from anywhere: a manifest's schema can neither stall nor fetch.
+            schema = inputSchemas.computeIfAbsent(key, ignored -> ToolInputSchemas.compile(input));
+        } catch (ToolInputSchemas.UnsafeSchemaException unsafe) {
+            // A version approved before review checked schemas: the connector's fault, said as such, never a fetch.
+            throw new CallFailure(ErrorCode.INTERNAL, unsafe.getMessage());
+        }
         List<String> problems = new ArrayList<>();
         for (ValidationMessage message : schema.validate(arguments == null ? JsonNodeFactory.instance.objectNode() : arguments)) {
             String pointer = message.getInstanceLocation().toString();
