@@ -15,6 +15,11 @@ public final class ConnectionEventTypes {
     public static final String CREDENTIALS_STORED = "dev.polymux.credentials.stored.v1";
     /** vault: the credentials were deleted (the installation waits for new ones). */
     public static final String CREDENTIALS_DELETED = "dev.polymux.credentials.deleted.v1";
+    /**
+     * dispatch: the provider refused a vault or integration connection's stored credentials several times in a row;
+     * data.reason is the sentence to show (broken, until new credentials are stored).
+     */
+    public static final String CREDENTIALS_REJECTED = "dev.polymux.credentials.rejected.v1";
     /** oauth: the grant was authorized or reconnected (active). */
     public static final String GRANT_AUTHORIZED = "dev.polymux.grant.authorized.v1";
     /** oauth: the grant broke; data.reason is a sentence a person can act on (broken). */

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Limiter {
 
+    private static final Duration MAX_PAUSE = Duration.ofDays(1);
+
     private final int maxConcurrent;
     private final double ratePerSecond;
     private final double burst;
@@ -56,10 +58,18 @@ public final class Limiter {
         drain();
     }
 
-    /** Nobody starts before {@code wait} has passed (it only ever extends a pause). */
+    /** Nobody starts before {@code wait} has passed (it only ever extends a pause; at most a day, so nanos never overflow). */
     public void pauseFor(Duration wait) {
+        if (wait.isNegative() || wait.isZero()) {
+            return;
+        }
+        long nanos = wait.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE.toNanos() : wait.toNanos();
         synchronized (this) {
-            pausedUntil = Math.max(pausedUntil, System.nanoTime() + wait.toNanos());
+            long until = System.nanoTime() + nanos;
+            // nanoTime values compare by difference (they may wrap)
+            if (until - pausedUntil > 0) {
+                pausedUntil = until;
+            }
         }
     }
 

@@ -28,7 +28,8 @@ class ToolEventContractTest {
     private static final Path EXAMPLES = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/events");
 
     @ParameterizedTest
-    @ValueSource(strings = { "tool-call.example.json", "tool-result.succeeded.example.json", "tool-result.failed.example.json" })
+    @ValueSource(strings = { "tool-call.example.json", "tool-result.succeeded.example.json", "tool-result.failed.example.json",
+            "credentials-rejected.example.json" })
     void theDocumentedExamplesConform(String example) throws IOException {
         EventSchemas.assertMatchesItsSchema(JSON.readTree(Files.readString(EXAMPLES.resolve(example))));
     }
@@ -40,6 +41,16 @@ class ToolEventContractTest {
         ((ObjectNode) call.get("data")).put("apiKey", "not here");
         List<String> problems = EventSchemas.problems(call);
         assertTrue(problems.stream().anyMatch(p -> p.contains("deadline")), problems.toString());
+        assertTrue(problems.stream().anyMatch(p -> p.contains("apiKey")), problems.toString());
+    }
+
+    @Test
+    void aCredentialsRejectedEventNeedsItsSentenceAndCarriesNoCredential() throws IOException {
+        ObjectNode event = (ObjectNode) JSON.readTree(Files.readString(EXAMPLES.resolve("credentials-rejected.example.json")));
+        ((ObjectNode) event.get("data")).remove("reason");
+        ((ObjectNode) event.get("data")).put("apiKey", "sk_live_not_here");
+        List<String> problems = EventSchemas.problems(event);
+        assertTrue(problems.stream().anyMatch(p -> p.contains("reason")), problems.toString());
         assertTrue(problems.stream().anyMatch(p -> p.contains("apiKey")), problems.toString());
     }
 

@@ -44,6 +44,34 @@ class ThrottlesTest {
         assertEquals(1, granted(throttles, connection("inst-d", "{}"), 5), "the provider's fourth and last slot");
     }
 
+    @Test
+    void aProvidersRetryAfterPausesTheInstallationAtMostTheCap() throws Exception {
+        Throttles throttles = new Throttles(DispatchSettings.with(Map.of("polymux.dispatch.retry.max-retry-after", "1s")),
+                new SimpleMeterRegistry());
+        ResolvedConnection connection = connection("inst-pause", "{}");
+        throttles.slowDown(connection, java.time.Duration.ofSeconds(86400));
+        long started = System.nanoTime();
+        throttles.acquire(connection).await().atMost(java.time.Duration.ofSeconds(5)).release();
+        long waitedMillis = (System.nanoTime() - started) / 1_000_000;
+        org.junit.jupiter.api.Assertions.assertTrue(waitedMillis >= 800 && waitedMillis < 3000,
+                "Retry-After: 86400 paused the installation " + waitedMillis + " ms, not at most the 1 s cap");
+    }
+
+    @Test
+    void absurdRetryAftersNeitherThrowNorPauseForEver() throws Exception {
+        Throttles throttles = new Throttles(DispatchSettings.with(Map.of("polymux.dispatch.retry.max-retry-after", "1s")),
+                new SimpleMeterRegistry());
+        ResolvedConnection connection = connection("inst-absurd", "{}");
+        throttles.slowDown(connection, java.time.Duration.ofSeconds(Long.MAX_VALUE));
+        throttles.slowDown(connection, java.time.Duration.ofSeconds(-5));
+        throttles.acquire(connection).await().atMost(java.time.Duration.ofSeconds(5)).release();
+        ResolvedConnection negative = connection("inst-negative", "{}");
+        throttles.slowDown(negative, java.time.Duration.ofSeconds(-86400));
+        long started = System.nanoTime();
+        throttles.acquire(negative).await().atMost(java.time.Duration.ofSeconds(5)).release();
+        org.junit.jupiter.api.Assertions.assertTrue(System.nanoTime() - started < 500_000_000L, "a negative Retry-After does not pause");
+    }
+
     /** How many of {@code attempts} concurrent acquisitions are granted without any release. */
     private static int granted(Throttles throttles, ResolvedConnection connection, int attempts) {
         AtomicInteger granted = new AtomicInteger();

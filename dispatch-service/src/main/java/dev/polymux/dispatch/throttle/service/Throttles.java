@@ -49,9 +49,11 @@ public class Throttles {
     private final Cache<String, Limiter> installations = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).build();
     private final ConcurrentHashMap<String, Limiter> providers = new ConcurrentHashMap<>();
     private final Timer waits;
+    private final Duration maxPause;
 
     public Throttles(DispatchConfig config, MeterRegistry meters) {
         this.config = config.throttle();
+        this.maxPause = config.retry().maxRetryAfter();
         this.waits = Timer.builder("polymux.dispatch.throttle.wait").description("Time calls waited for their installation's and provider's turn")
                 .publishPercentileHistogram().register(meters);
     }
@@ -69,9 +71,21 @@ public class Throttles {
                 });
     }
 
-    /** The provider asked this installation to wait: every call of it waits. */
+    /**
+     * The provider asked this installation to wait: every call of it waits, but never longer than
+     * {@code polymux.dispatch.retry.max-retry-after}: a provider (or anyone who can make it answer) must not pause an
+     * installation for a day. A negative or zero wait pauses nobody.
+     */
     public void slowDown(ResolvedConnection connection, Duration retryAfter) {
-        installationLimiter(connection).pauseFor(retryAfter);
+        if (retryAfter == null || retryAfter.isNegative() || retryAfter.isZero()) {
+            return;
+        }
+        installationLimiter(connection).pauseFor(retryAfter.compareTo(maxPause) > 0 ? maxPause : retryAfter);
+    }
+
+    /** Calls of this installation holding a permit now (a leak shows here as a count that never falls to 0). */
+    public int inFlight(ResolvedConnection connection) {
+        return installationLimiter(connection).inFlight();
     }
 
     private static Uni<Void> turn(Limiter limiter) {

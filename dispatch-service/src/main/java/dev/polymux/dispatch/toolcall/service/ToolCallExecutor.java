@@ -2,7 +2,6 @@ package dev.polymux.dispatch.toolcall.service;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -15,9 +14,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.polymux.common.event.CloudEvent;
 import dev.polymux.connector.sdk.Credentials;
 import dev.polymux.connector.sdk.DispatchContext;
-import dev.polymux.connector.sdk.Secret;
 import dev.polymux.connector.sdk.ToolOutcome;
 import dev.polymux.dispatch.config.DispatchConfig;
+import dev.polymux.dispatch.connection.service.CredentialRejections;
 import dev.polymux.dispatch.credential.service.CredentialSource;
 import dev.polymux.dispatch.installation.ResolvedConnection;
 import dev.polymux.dispatch.installation.service.InstallationResolver;
@@ -78,9 +77,10 @@ public class ToolCallExecutor {
     private final DispatchMetrics metrics;
     private final RetryPolicy retryPolicy;
     private final DispatchConfig config;
+    private final CredentialRejections rejections;
 
     public ToolCallExecutor(InstallationResolver resolver, ConnectorTools tools, CredentialSource credentials, Throttles throttles,
-            ToolResults results, DispatchMetrics metrics, DispatchConfig config) {
+            ToolResults results, DispatchMetrics metrics, DispatchConfig config, CredentialRejections rejections) {
         this.resolver = resolver;
         this.tools = tools;
         this.credentials = credentials;
@@ -88,6 +88,7 @@ public class ToolCallExecutor {
         this.results = results;
         this.metrics = metrics;
         this.config = config;
+        this.rejections = rejections;
         this.retryPolicy = new RetryPolicy(config.retry(), () -> ThreadLocalRandom.current().nextDouble());
     }
 
@@ -126,7 +127,9 @@ public class ToolCallExecutor {
      * sent, for every attempt, so a retry after a wait never carries a token that expired meanwhile.
      */
     private Uni<Executed> attempt(Run run) {
-        return throttles.acquire(run.connection).flatMap(permit -> currentCredentials(run)
+        // Deferred: whatever throws while the attempt is set up (a token look-up, a request builder) becomes this
+        // Uni's failure, so the permit's release below runs on every path, never only after tools.run returned.
+        return throttles.acquire(run.connection).flatMap(permit -> Uni.createFrom().deferred(() -> currentCredentials(run))
                 .flatMap(current -> {
                     run.credentials = current;
                     run.attempts++;
@@ -135,7 +138,7 @@ public class ToolCallExecutor {
                     }
                     DispatchContext context = new DispatchContext(run.call.callId(), run.call.tenantId(), run.connection.installationId(),
                             run.deadline, run.call.traceparent());
-                    return tools.run(run.tool, run.call.arguments(), current, context);
+                    return Uni.createFrom().deferred(() -> tools.run(run.tool, run.call.arguments(), current, context));
                 })
                 .onTermination().invoke(permit::release))
                 .flatMap(outcome -> next(run, outcome));
@@ -150,7 +153,17 @@ public class ToolCallExecutor {
                 + " call " + run.call.callId(), run.deadline);
     }
 
-    private Uni<Executed> next(Run run, ToolOutcome outcome) {
+    private Uni<Executed> next(Run run, ToolOutcome answered) {
+        ToolOutcome outcome = storedKeyForbidden(run, answered);
+        // Only an answer about the credentials moves the streak: a 5xx or a 404 says nothing about the key.
+        switch (outcome) {
+            case ToolOutcome.Success ignored -> rejections.accepted(run.connection);
+            case ToolOutcome.CredentialsRejected rejected -> rejections.rejected(run.connection, run.credentials, rejected.message());
+            // A Java integration (MQTT) reports a refused password as a broken grant; OAuth connections are skipped there.
+            case ToolOutcome.GrantBroken broken -> rejections.rejected(run.connection, run.credentials, broken.sentence());
+            default -> {
+            }
+        }
         return switch (outcome) {
             case ToolOutcome.Success success -> Uni.createFrom().item(succeeded(run, success.output()));
             case ToolOutcome.RetriableFailure retriable -> retryLater(run, retriable);
@@ -167,14 +180,27 @@ public class ToolCallExecutor {
             case ToolOutcome.GrantBroken broken -> Uni.createFrom().failure(new CallFailure(ErrorCode.GRANT_BROKEN, broken.sentence()));
             case ToolOutcome.BadArguments bad -> Uni.createFrom().failure(new CallFailure(ErrorCode.BAD_ARGUMENTS, bad.problems().isEmpty()
                     ? bad.message() : bad.message() + ": " + String.join(", ", bad.problems())));
-            case ToolOutcome.Failed failed -> Uni.createFrom().failure(new CallFailure(ErrorCode.PROVIDER_ERROR, failed.message()));
+            case ToolOutcome.Failed failed -> Uni.createFrom().failure(new CallFailure(
+                    failed.reason() == ToolOutcome.Failed.Reason.OUTPUT_TOO_LARGE ? ErrorCode.OUTPUT_TOO_LARGE : ErrorCode.PROVIDER_ERROR,
+                    failed.message()));
         };
     }
 
-    private Uni<Executed> retryLater(Run run, ToolOutcome.RetriableFailure retriable) {
-        if (retriable.retryAfter().isPresent() && !retriable.retryAfter().get().isZero()) {
-            throttles.slowDown(run.connection, retriable.retryAfter().get());
+    /**
+     * A 403 to a stored key means the key is refused (revoked, or without the permission the tool needs): it counts
+     * as a rejection of the stored credentials. To an OAuth token it usually means a missing scope, which a refresh
+     * does not fix: that stays a provider error.
+     */
+    private static ToolOutcome storedKeyForbidden(Run run, ToolOutcome outcome) {
+        if (outcome instanceof ToolOutcome.Failed failed && failed.status() == 403 && run.credentials instanceof Credentials.Fields) {
+            return new ToolOutcome.CredentialsRejected(failed.message().replace("answered HTTP 403", "rejected the stored credentials (HTTP 403)"));
         }
+        return outcome;
+    }
+
+    private Uni<Executed> retryLater(Run run, ToolOutcome.RetriableFailure retriable) {
+        // Throttles caps the pause at retry.max-retry-after: the raw header never pauses the installation longer.
+        retriable.retryAfter().ifPresent(asked -> throttles.slowDown(run.connection, asked));
         Optional<Duration> wait = retryPolicy.nextWait(run.attempts, retriable.retryAfter(), Instant.now(), run.deadline);
         boolean rateLimited = retriable.status() == 429;
         if (wait.isEmpty()) {
@@ -189,7 +215,8 @@ public class ToolCallExecutor {
 
     private Executed succeeded(Run run, JsonNode output) {
         Instant now = Instant.now();
-        return new Executed(results.succeeded(run.call, output, run.attempts, new ToolResults.Timings(run.receivedAt, run.startedAt, now)),
+        // An echoing provider may put the credential into a succeeded output too: values and field names are redacted.
+        return new Executed(results.succeeded(run.call, SecretRedaction.of(run.credentials).json(output), run.attempts, new ToolResults.Timings(run.receivedAt, run.startedAt, now)),
                 run.connector(), run.toolLabel(), "succeeded", Duration.between(run.receivedAt, now));
     }
 
@@ -202,24 +229,11 @@ public class ToolCallExecutor {
     }
 
     /**
-     * A provider's error message is quoted in the result, and some providers echo what they were sent: any credential
-     * value of the call is cut out of the message before it leaves.
+     * A provider's error message is quoted in the result, and some providers echo what they were sent: every form of
+     * every credential value of the call (raw, Basic, URL- and JSON-escaped) is cut out of it before it leaves.
      */
     private static String redacted(String message, Credentials credentials) {
-        if (message == null || credentials == null) {
-            return message;
-        }
-        List<String> values = switch (credentials) {
-            case Credentials.OAuthToken oauth -> List.of(oauth.tokens().accessToken().reveal());
-            case Credentials.Fields fields -> fields.values().values().stream().map(Secret::reveal).toList();
-        };
-        String clean = message;
-        for (String value : values) {
-            if (value.length() >= 4) { // shorter values are not secrets worth hiding, and would blank ordinary words
-                clean = clean.replace(value, "[redacted]");
-            }
-        }
-        return clean;
+        return SecretRedaction.of(credentials).text(message);
     }
 
     /** A fault of ours: logged by class and call id (a message could quote anything), answered as INTERNAL. */

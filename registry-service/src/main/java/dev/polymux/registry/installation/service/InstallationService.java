@@ -133,7 +133,8 @@ public class InstallationService {
         return switch (type) {
             case ConnectionEventTypes.CREDENTIALS_STORED, ConnectionEventTypes.GRANT_AUTHORIZED -> Installation.ACTIVE;
             case ConnectionEventTypes.CREDENTIALS_DELETED -> Installation.PENDING;
-            case ConnectionEventTypes.GRANT_BROKEN -> Installation.BROKEN;
+            // dispatch saw the provider refuse the stored credentials again and again: broken until new ones are stored
+            case ConnectionEventTypes.GRANT_BROKEN, ConnectionEventTypes.CREDENTIALS_REJECTED -> Installation.BROKEN;
             case ConnectionEventTypes.GRANT_REVOKED -> Installation.REVOKED;
             default -> null;
         };
