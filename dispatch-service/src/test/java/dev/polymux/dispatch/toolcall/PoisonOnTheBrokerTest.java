@@ -108,6 +108,7 @@ class PoisonOnTheBrokerTest {
         String unknownType = "bad-type-" + UUID.randomUUID();
         String badDeadline = "bad-deadline-" + UUID.randomUUID();
         String extraField = "extra-field-" + UUID.randomUUID();
+        String badAttribute = "bad-attribute-" + UUID.randomUUID();
         String valid = ToolCalls.event("placeholder", tenant, Suite.PLUGIN, "acme", "get_widget", "{\"id\":\"w-7\"}", Instant.now().plusSeconds(30));
         return List.of(
                 new Poison("empty", new byte[0], "empty", null),
@@ -125,6 +126,9 @@ class PoisonOnTheBrokerTest {
                         .getBytes(StandardCharsets.UTF_8), "schema-violation", badDeadline),
                 new Poison("extra-field", valid.replace("placeholder", extraField).replace("\"tool\":", "\"priority\":\"high\",\"tool\":")
                         .getBytes(StandardCharsets.UTF_8), "schema-violation", extraField),
+                // CloudEvents attribute names are lowercase letters and digits; extensions that follow the rule are fine.
+                new Poison("bad-attribute-name", valid.replace("placeholder", badAttribute).replace("\"specversion\"", "\"Trace-State\":\"x\",\"specversion\"")
+                        .getBytes(StandardCharsets.UTF_8), "schema-violation", badAttribute),
                 new Poison("oversize", ("{\"specversion\":\"1.0\",\"padding\":\"" + "x".repeat(300_000) + "\"}").getBytes(StandardCharsets.UTF_8),
                         "oversize", null));
     }
