@@ -31,7 +31,10 @@ public class DispatchChild extends ChildServiceResource {
                 "POLYMUX_REGISTRY_PORT", String.valueOf(RegistryServiceChild.port),
                 "POLYMUX_VAULT_PORT", String.valueOf(VaultServiceChild.port),
                 "POLYMUX_OAUTH_PORT", String.valueOf(OAuthChild.port),
-                "POLYMUX_DISPATCH_TRANSACTIONAL_ID", transactionalId);
+                "POLYMUX_DISPATCH_TRANSACTIONAL_ID", transactionalId,
+                // The provider stub listens on loopback over http, which the production address guard refuses.
+                "POLYMUX_CONNECTORS_ALLOWED_PRIVATE_HOSTS", "localhost,127.0.0.0/8,::1",
+                "POLYMUX_CONNECTORS_ALLOW_PLAIN_HTTP", "true");
     }
 
     @Override
