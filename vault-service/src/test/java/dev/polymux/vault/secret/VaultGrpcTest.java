@@ -177,7 +177,7 @@ class VaultGrpcTest {
                 .setInstallationId(grant).build())));
 
         Installations.removed("hooli", values, "vault");
-        await().atMost(Duration.ofSeconds(20)).until(() -> code(() -> dispatch.getSecret(GetSecretRequest.newBuilder()
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> code(() -> dispatch.getSecret(GetSecretRequest.newBuilder()
                 .setTenantId("hooli").setInstallationId(values).build())) == Status.Code.NOT_FOUND);
         given().header("Authorization", INSTALLER).contentType(ContentType.JSON).body("{\"value\":\"" + KEY + "\"}")
                 .put("/tenants/hooli/credentials/" + values).then().statusCode(409);
