@@ -36,6 +36,8 @@ public interface DispatchConfig {
     @WithDefault("921600")
     int maxRecordBytes();
 
+    Calls calls();
+
     Progress progress();
 
     Retry retry();
@@ -45,6 +47,71 @@ public interface DispatchConfig {
     OAuth oauth();
 
     Throttle throttle();
+
+    /**
+     * How tool calls are taken from Kafka and their results committed. Calls complete independently: the consumer keeps
+     * polling while calls run and pauses a partition only at a bound below; results and offsets are committed in
+     * transactions on a short cadence.
+     */
+    interface Calls {
+
+        /** The topic tool calls are read from. */
+        @WithDefault("polymux.tool-calls.v1")
+        String topic();
+
+        /** The consumer group every replica joins. */
+        @WithDefault("dispatch-service")
+        String groupId();
+
+        /**
+         * Unique per replica and stable across its restarts (the pod name): the producer's transactional id and the
+         * consumer's static group member id, so a restarted replica fences its former self (aborting the transaction it
+         * left open) and takes its partitions back at once. Env: POLYMUX_DISPATCH_TRANSACTIONAL_ID.
+         */
+        @WithDefault("dispatch-local")
+        String transactionalId();
+
+        /**
+         * Calls taken from Kafka and not committed yet, per replica (running, waiting for a turn, or done and waiting for
+         * the next commit): at this bound every partition is paused. Bounds memory. Env: POLYMUX_DISPATCH_CALLS_MAX_IN_FLIGHT.
+         */
+        @WithDefault("1000")
+        int maxInFlight();
+
+        /**
+         * The same, per partition. Also bounds the offset metadata of a commit (the incomplete offsets are listed in it,
+         * and a broker keeps at most offset.metadata.max.bytes, 4096 by default): at most 256.
+         * Env: POLYMUX_DISPATCH_CALLS_MAX_IN_FLIGHT_PER_PARTITION.
+         */
+        @WithDefault("200")
+        int maxInFlightPerPartition();
+
+        /**
+         * The longest a finished call's result waits for a transaction to begin; one transaction runs at a time, so under
+         * load they follow each other as fast as the broker commits. Env: POLYMUX_DISPATCH_CALLS_COMMIT_INTERVAL.
+         */
+        @WithDefault("5ms")
+        Duration commitInterval();
+
+        /** Results per transaction at most. Env: POLYMUX_DISPATCH_CALLS_COMMIT_MAX_RESULTS. */
+        @WithDefault("500")
+        int commitMaxResults();
+
+        /** A replica that died in a transaction blocks read_committed readers of its partitions at most this long. */
+        @WithDefault("30s")
+        Duration transactionTimeout();
+
+        /** A replica gone for good hands its partitions on after this. */
+        @WithDefault("15s")
+        Duration sessionTimeout();
+
+        /**
+         * On SIGTERM: the longest running calls may take to finish and commit; the rest are left to the replica that takes
+         * the partition. Keep it under Kubernetes' terminationGracePeriodSeconds.
+         */
+        @WithDefault("30s")
+        Duration drainTimeout();
+    }
 
     /** How long the dispatcher may hold polled calls without committing any before health reports it DOWN. */
     interface Progress {

@@ -18,9 +18,9 @@ public final class Limiter {
 
     private static final Duration MAX_PAUSE = Duration.ofDays(1);
 
-    private final int maxConcurrent;
-    private final double ratePerSecond;
-    private final double burst;
+    private int maxConcurrent;
+    private double ratePerSecond;
+    private double burst;
     private final ScheduledExecutorService timer;
     private final ArrayDeque<CompletableFuture<Void>> waiting = new ArrayDeque<>();
 
@@ -71,6 +71,29 @@ public final class Limiter {
                 pausedUntil = until;
             }
         }
+    }
+
+    /**
+     * New limits, from now on (a replica's share of a provider's limit changes when partitions move). Calls already
+     * running keep their places; a lower limit lets the next ones wait until enough have ended.
+     */
+    public void resize(int maxConcurrent, double ratePerSecond) {
+        synchronized (this) {
+            refill(System.nanoTime());
+            this.maxConcurrent = Math.max(1, maxConcurrent);
+            this.ratePerSecond = Math.max(0, ratePerSecond);
+            this.burst = Math.max(1, this.ratePerSecond);
+            this.tokens = Math.min(tokens, burst);
+        }
+        drain();
+    }
+
+    public synchronized int maxConcurrent() {
+        return maxConcurrent;
+    }
+
+    public synchronized double ratePerSecond() {
+        return ratePerSecond;
     }
 
     public synchronized int inFlight() {

@@ -133,7 +133,7 @@ class CredentialRejectionsTest {
     private static JsonNode call(String tenant, String widget) {
         String callId = "call-" + UUID.randomUUID();
         try (KafkaEvents results = KafkaEvents.watch(EventTopics.TOOL_RESULTS); ToolCalls calls = new ToolCalls()) {
-            calls.publish(callId, ToolCalls.event(callId, tenant, Suite.PLUGIN, "acme", "get_widget", "{\"id\":\"" + widget + "\"}",
+            calls.publish(ToolCalls.event(callId, tenant, Suite.PLUGIN, "acme", "get_widget", "{\"id\":\"" + widget + "\"}",
                     Instant.now().plus(Duration.ofSeconds(30))));
             calls.flush();
             return results.awaitCloudEvent(json -> callId.equals(json.path("data").path("callId").asText()));

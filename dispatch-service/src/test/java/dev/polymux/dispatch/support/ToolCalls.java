@@ -11,11 +11,17 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.polymux.common.event.EventTopics;
 import dev.polymux.testing.kafka.KafkaBroker;
 
 /** Publishes tool calls as a workflow engine does (structured CloudEvents), and raw bytes for poison. */
 public final class ToolCalls implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KafkaProducer<byte[], byte[]> producer;
 
@@ -37,6 +43,29 @@ public final class ToolCalls implements AutoCloseable {
                 connectionKey, tool, argumentsJson, deadline);
     }
 
+    /** A call keyed as the contract asks: {@code tenantId/pluginId/connectionKey} (or the installation id). */
+    public void publish(String event) {
+        publish(connectionKeyOf(event), event);
+    }
+
+    /** A call keyed as the contract asks, on one partition (to put calls of two connections side by side). */
+    public void publish(int partition, String event) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(EventTopics.TOOL_CALLS, partition,
+                connectionKeyOf(event).getBytes(StandardCharsets.UTF_8), event.getBytes(StandardCharsets.UTF_8));
+        record.headers().add("content-type", "application/cloudevents+json; charset=UTF-8".getBytes(StandardCharsets.UTF_8));
+        producer.send(record);
+    }
+
+    public static String connectionKeyOf(String event) {
+        try {
+            JsonNode data = JSON.readTree(event).path("data");
+            return data.path("tenantId").asText() + "/" + data.path("pluginId").asText() + "/" + data.path("connectionKey").asText();
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Not a tool-call event: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** A record with the key given: poison, or a key that is not the call's connection's. */
     public void publish(String key, String event) {
         publish(key == null ? null : key.getBytes(StandardCharsets.UTF_8), event == null ? null : event.getBytes(StandardCharsets.UTF_8));
     }

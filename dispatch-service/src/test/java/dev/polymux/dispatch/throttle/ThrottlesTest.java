@@ -72,6 +72,24 @@ class ThrottlesTest {
         org.junit.jupiter.api.Assertions.assertTrue(System.nanoTime() - started < 500_000_000L, "a negative Retry-After does not pause");
     }
 
+    @Test
+    void aProvidersLimitHoldsForTheClusterEachReplicaTakingItsShareOfThePartitions() throws Exception {
+        Throttles throttles = new Throttles(DispatchSettings.with(Map.of(
+                "polymux.dispatch.throttle.concurrency-per-provider", "12",
+                "polymux.dispatch.throttle.requests-per-second-per-provider", "30")), new SimpleMeterRegistry());
+        ResolvedConnection connection = connection("inst-share-1", "{}");
+        throttles.share(1, 4); // this replica owns 1 of the topic's 4 partitions
+        assertEquals(3, granted(throttles, connection, 12), "a quarter of the provider's 12 at once");
+        assertEquals(7.5, throttles.providerLimits(connection).ratePerSecond(), 0.001, "a quarter of 30 requests per second");
+        throttles.share(3, 4); // a rebalance gave it two more: the limiter already made is resized
+        assertEquals(9, throttles.providerLimits(connection).maxConcurrent());
+        throttles.share(0, 4); // no partitions: never below one call at a time
+        assertEquals(1, throttles.providerLimits(connection).maxConcurrent());
+        throttles.share(2, 2);
+        assertEquals(12, throttles.providerLimits(connection).maxConcurrent(), "all partitions: the whole limit");
+        assertEquals(30, throttles.providerLimits(connection).ratePerSecond(), 0.001);
+    }
+
     /** How many of {@code attempts} concurrent acquisitions are granted without any release. */
     private static int granted(Throttles throttles, ResolvedConnection connection, int attempts) {
         AtomicInteger granted = new AtomicInteger();

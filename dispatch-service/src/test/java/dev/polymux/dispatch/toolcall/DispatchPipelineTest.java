@@ -262,7 +262,7 @@ class DispatchPipelineTest {
     static JsonNode call(String tenant, String connectionKey, String tool, String arguments) {
         String callId = "call-" + UUID.randomUUID();
         try (KafkaEvents results = KafkaEvents.watch(EventTopics.TOOL_RESULTS); ToolCalls calls = new ToolCalls()) {
-            calls.publish(callId, ToolCalls.event(callId, tenant, Suite.PLUGIN, connectionKey, tool, arguments, Instant.now().plusSeconds(30)));
+            calls.publish(ToolCalls.event(callId, tenant, Suite.PLUGIN, connectionKey, tool, arguments, Instant.now().plusSeconds(30)));
             calls.flush();
             return results.awaitCloudEvent(json -> callId.equals(json.path("data").path("callId").asText()));
         }

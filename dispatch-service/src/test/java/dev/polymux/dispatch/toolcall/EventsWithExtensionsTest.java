@@ -99,7 +99,7 @@ class EventsWithExtensionsTest {
         String event = extendedCall(callId, tenant, "get_widget", "{\"id\":\"w-never\"}").replace("\"partitionkey\"", "\"Partition_Key\"")
                 .replace("\"datacontenttype\"", "\"time\":\"" + Instant.now() + "\",\"datacontenttype\"");
         try (KafkaEvents results = KafkaEvents.watch(EventTopics.TOOL_RESULTS); ToolCalls calls = new ToolCalls()) {
-            calls.publish(callId, event);
+            calls.publish(event);
             calls.flush();
             JsonNode result = results.awaitCloudEvent(json -> callId.equals(json.path("data").path("callId").asText()));
             assertEquals("failed", result.path("data").path("status").asText(), result.toString());
@@ -124,7 +124,7 @@ class EventsWithExtensionsTest {
     private static JsonNode call(String tenant, boolean extended, String tool, String arguments) {
         String callId = "call-" + UUID.randomUUID();
         try (KafkaEvents results = KafkaEvents.watch(EventTopics.TOOL_RESULTS); ToolCalls calls = new ToolCalls()) {
-            calls.publish(callId, extended ? extendedCall(callId, tenant, tool, arguments)
+            calls.publish(extended ? extendedCall(callId, tenant, tool, arguments)
                     : ToolCalls.event(callId, tenant, Suite.PLUGIN, "acme", tool, arguments, Instant.now().plusSeconds(30)));
             calls.flush();
             return results.awaitCloudEvent(json -> callId.equals(json.path("data").path("callId").asText()));

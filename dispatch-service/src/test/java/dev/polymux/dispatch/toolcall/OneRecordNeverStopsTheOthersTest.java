@@ -95,7 +95,7 @@ class OneRecordNeverStopsTheOthersTest {
 
         try (KafkaEvents results = KafkaEvents.watch(EventTopics.TOOL_RESULTS); ToolCalls calls = new ToolCalls()) {
             String huge = "huge-" + UUID.randomUUID();
-            calls.publish(setup.key, ToolCalls.event(huge, setup.tenant, Suite.PLUGIN, "acme", "get_widget", "{\"id\":\"" + widget + "\"}",
+            calls.publish(ToolCalls.event(huge, setup.tenant, Suite.PLUGIN, "acme", "get_widget", "{\"id\":\"" + widget + "\"}",
                     Instant.now().plusSeconds(30)));
             neighbours.publish(calls, setup);
             calls.flush();
@@ -120,7 +120,7 @@ class OneRecordNeverStopsTheOthersTest {
         try (KafkaEvents results = KafkaEvents.watch(EventTopics.TOOL_RESULTS); KafkaEvents dlq = KafkaEvents.watch(EventTopics.TOOL_CALLS_DLQ);
                 TopicLimit limit = TopicLimit.set(EventTopics.TOOL_RESULTS, 100_000); ToolCalls calls = new ToolCalls()) {
             String big = "big-" + UUID.randomUUID();
-            calls.publish(setup.key, ToolCalls.event(big, setup.tenant, Suite.PLUGIN, "acme", "get_widget", "{\"id\":\"" + widget + "\"}",
+            calls.publish(ToolCalls.event(big, setup.tenant, Suite.PLUGIN, "acme", "get_widget", "{\"id\":\"" + widget + "\"}",
                     Instant.now().plusSeconds(30)));
             neighbours.publish(calls, setup);
             calls.flush();
@@ -170,7 +170,7 @@ class OneRecordNeverStopsTheOthersTest {
         String stuck = "stuck-" + UUID.randomUUID();
         try (KafkaEvents results = KafkaEvents.watch(EventTopics.TOOL_RESULTS); ToolCalls calls = new ToolCalls()) {
             try (TopicLimit limit = TopicLimit.set(EventTopics.TOOL_RESULTS, 6_000)) {
-                calls.publish(setup.key(), ToolCalls.event(stuck, setup.tenant(), Suite.PLUGIN, "acme", "get_widget",
+                calls.publish(ToolCalls.event(stuck, setup.tenant(), Suite.PLUGIN, "acme", "get_widget",
                         "{\"id\":\"" + widget + "\"}", Instant.now().plusSeconds(60)));
                 neighbours.publish(calls, setup);
                 calls.flush();
@@ -201,9 +201,9 @@ class OneRecordNeverStopsTheOthersTest {
         }
 
         void publish(ToolCalls calls, Case setup) {
-            calls.publish(setup.key(), ToolCalls.event(create, setup.tenant(), Suite.PLUGIN, "acme", "create_order", "{\"sku\":\"" + sku + "\"}",
+            calls.publish(ToolCalls.event(create, setup.tenant(), Suite.PLUGIN, "acme", "create_order", "{\"sku\":\"" + sku + "\"}",
                     Instant.now().plusSeconds(60)));
-            calls.publish(setup.key(), ToolCalls.event(read, setup.otherTenant(), Suite.PLUGIN, "acme", "get_widget",
+            calls.publish(ToolCalls.event(read, setup.otherTenant(), Suite.PLUGIN, "acme", "get_widget",
                     "{\"id\":\"" + otherWidget + "\"}", Instant.now().plusSeconds(60)));
         }
 

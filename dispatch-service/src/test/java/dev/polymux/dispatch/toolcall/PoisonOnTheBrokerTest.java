@@ -75,7 +75,7 @@ class PoisonOnTheBrokerTest {
                 calls.publish(("poison-" + poison.kind()).getBytes(StandardCharsets.UTF_8), poison.value());
                 String good = "good-" + UUID.randomUUID();
                 goodCalls.add(good);
-                calls.publish(good, ToolCalls.event(good, tenant, Suite.PLUGIN, "acme", "get_widget", "{\"id\":\"w-7\"}", Instant.now().plusSeconds(30)));
+                calls.publish(ToolCalls.event(good, tenant, Suite.PLUGIN, "acme", "get_widget", "{\"id\":\"w-7\"}", Instant.now().plusSeconds(30)));
             }
             calls.flush();
 

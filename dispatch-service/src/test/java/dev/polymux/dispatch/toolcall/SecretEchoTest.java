@@ -131,7 +131,7 @@ class SecretEchoTest {
     private static JsonNode call(String tenant, String arguments) {
         String callId = "call-" + UUID.randomUUID();
         try (KafkaEvents results = KafkaEvents.watch(EventTopics.TOOL_RESULTS); ToolCalls calls = new ToolCalls()) {
-            calls.publish(callId, ToolCalls.event(callId, tenant, PLUGIN, "echo", "echo", arguments, Instant.now().plusSeconds(30)));
+            calls.publish(ToolCalls.event(callId, tenant, PLUGIN, "echo", "echo", arguments, Instant.now().plusSeconds(30)));
             calls.flush();
             return results.awaitCloudEvent(json -> callId.equals(json.path("data").path("callId").asText()));
         }

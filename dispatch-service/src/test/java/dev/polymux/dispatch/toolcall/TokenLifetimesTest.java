@@ -109,7 +109,7 @@ class TokenLifetimesTest {
             String callId = "retry-" + UUID.randomUUID();
             JsonNode result;
             try (KafkaEvents results = KafkaEvents.watch(EventTopics.TOOL_RESULTS); ToolCalls calls = new ToolCalls()) {
-                calls.publish(id, ToolCalls.event(callId, tenant, TokenLifetimes.PLUGIN, TokenLifetimes.FIVE_SECONDS, "whoami",
+                calls.publish(ToolCalls.event(callId, tenant, TokenLifetimes.PLUGIN, TokenLifetimes.FIVE_SECONDS, "whoami",
                         "{\"path\":\"" + path + "\"}", Instant.now().plusSeconds(30)));
                 calls.flush();
                 result = resultOf(results, callId);
@@ -146,7 +146,7 @@ class TokenLifetimesTest {
                 Instant end = Instant.now().plus(span);
                 while (Instant.now().isBefore(end)) {
                     String callId = "lifetimes-" + UUID.randomUUID();
-                    calls.publish(id, ToolCalls.event(callId, tenant, TokenLifetimes.PLUGIN, connectionKey, "whoami",
+                    calls.publish(ToolCalls.event(callId, tenant, TokenLifetimes.PLUGIN, connectionKey, "whoami",
                             "{\"path\":\"" + path + "\"}", Instant.now().plusSeconds(30)));
                     calls.flush();
                     callIds.add(callId);

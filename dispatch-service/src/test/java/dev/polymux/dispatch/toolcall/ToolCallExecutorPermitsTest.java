@@ -151,7 +151,7 @@ class ToolCallExecutorPermitsTest {
         JsonNode run(String tool) {
             ToolCall call = new ToolCall("call-" + java.util.UUID.randomUUID(), "t-permits", null, "plugin", "key", tool,
                     JSON.createObjectNode(), Instant.now().plusSeconds(5), null);
-            return executor.execute(call, Instant.now()).await().atMost(Duration.ofSeconds(10)).result().data();
+            return executor.execute(call, Instant.now(), null).await().atMost(Duration.ofSeconds(10)).result().data();
         }
     }
 }

@@ -52,7 +52,8 @@ public final class LocalToolCall {
             while (results.assignment().isEmpty()) {
                 results.poll(Duration.ofMillis(100)); // joined, positioned at the end, before the call goes out
             }
-            ProducerRecord<String, String> call = new ProducerRecord<>("polymux.tool-calls.v1", callId, event);
+            // Keyed by the connection, as the contract asks: one replica sees all of a connection's calls.
+            ProducerRecord<String, String> call = new ProducerRecord<>("polymux.tool-calls.v1", args[1] + "/" + args[2] + "/" + args[3], event);
             call.headers().add("content-type", "application/cloudevents+json; charset=UTF-8".getBytes(StandardCharsets.UTF_8));
             producer.send(call).get();
             System.err.println("Published call " + callId + "; waiting for its result...");

@@ -31,6 +31,11 @@ import io.smallrye.mutiny.Uni;
  * provider's (always in that order, so waits cannot deadlock). Limits come from the connector manifest's
  * {@code limits}, then the operator's {@code polymux.dispatch.throttle.providers.<connector>.*}, then the defaults.
  * A provider's Retry-After pauses the installation for every call, not only the one that was told.
+ * <p>
+ * Installation limits are whole on every replica: calls are keyed by installation, so one partition, and therefore one
+ * replica, sees all calls of an installation. Provider limits are for the cluster: each replica takes the share of a
+ * provider's limit that it owns of the tool-call partitions ({@link #share}), recomputed on every rebalance. No shared
+ * state, no extra round trip per call; the cost is that a skewed partition gets no more than its share.
  */
 @ApplicationScoped
 public class Throttles {
@@ -47,7 +52,14 @@ public class Throttles {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
             .name("dispatch-throttle-timer").daemon().factory());
     private final Cache<String, Limiter> installations = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).build();
-    private final ConcurrentHashMap<String, Limiter> providers = new ConcurrentHashMap<>();
+    /** A provider's limiter with the cluster-wide limits it was made from, so a new share can be applied. */
+    private record ProviderLimiter(int concurrency, double rate, Limiter limiter) {
+    }
+
+    private final ConcurrentHashMap<String, ProviderLimiter> providers = new ConcurrentHashMap<>();
+    /** This replica's share of the tool-call partitions: owned, total (1 of 1 until the first assignment). */
+    private volatile int ownedPartitions = 1;
+    private volatile int totalPartitions = 1;
     private final Timer waits;
     private final Duration maxPause;
 
@@ -107,12 +119,40 @@ public class Throttles {
                         config.requestsPerSecondPerInstallation()), timer));
     }
 
+    /**
+     * This replica owns {@code owned} of the {@code total} tool-call partitions: every provider limit becomes that share
+     * of the cluster's (at least one call at a time, so a replica with a partition is never stuck).
+     */
+    public void share(int owned, int total) {
+        if (total <= 0) {
+            return;
+        }
+        ownedPartitions = Math.max(0, Math.min(owned, total));
+        totalPartitions = total;
+        providers.values().forEach(provider -> provider.limiter().resize(sharedConcurrency(provider.concurrency()), sharedRate(provider.rate())));
+    }
+
+    /** A provider's limits on this replica now (its share): concurrency, requests per second (0: none). */
+    public Limiter providerLimits(ResolvedConnection connection) {
+        return providerLimiter(connection);
+    }
+
     private Limiter providerLimiter(ResolvedConnection connection) {
-        return providers.computeIfAbsent(connection.connectorLabel(), id -> new Limiter(
-                limit(connection, "concurrencyPerProvider", DispatchConfig.ProviderLimits::concurrencyPerProvider,
-                        config.concurrencyPerProvider()),
-                rate(connection, "requestsPerSecondPerProvider", DispatchConfig.ProviderLimits::requestsPerSecondPerProvider,
-                        config.requestsPerSecondPerProvider()), timer));
+        return providers.computeIfAbsent(connection.connectorLabel(), id -> {
+            int concurrency = limit(connection, "concurrencyPerProvider", DispatchConfig.ProviderLimits::concurrencyPerProvider,
+                    config.concurrencyPerProvider());
+            double rate = rate(connection, "requestsPerSecondPerProvider", DispatchConfig.ProviderLimits::requestsPerSecondPerProvider,
+                    config.requestsPerSecondPerProvider());
+            return new ProviderLimiter(concurrency, rate, new Limiter(sharedConcurrency(concurrency), sharedRate(rate), timer));
+        }).limiter();
+    }
+
+    private int sharedConcurrency(int cluster) {
+        return Math.max(1, (int) ((long) cluster * ownedPartitions / totalPartitions));
+    }
+
+    private double sharedRate(double cluster) {
+        return cluster <= 0 ? 0 : Math.max(cluster * ownedPartitions / totalPartitions, 0.01);
     }
 
     /** The operator's setting for the connector, else the manifest's {@code limits.<name>}, else the default. */

@@ -15,7 +15,7 @@ import dev.polymux.dispatch.toolcall.service.DispatchProgress;
 
 /**
  * DOWN when polled tool calls have waited longer than {@code polymux.dispatch.progress.stall-after} without a commit: a
- * replica in that state is consumed by its own failures (a batch that cannot commit is consumed again), so Kubernetes
+ * replica in that state is consumed by its own failures (results that cannot commit are retried), or its consumer stopped, so Kubernetes
  * should restart it. Liveness and readiness alike; it reads two fields and never blocks.
  */
 @Liveness
@@ -36,7 +36,8 @@ public class DispatchProgressCheck implements HealthCheck {
         Duration waiting = progress.waiting();
         Duration limit = config.progress().stallAfter();
         HealthCheckResponseBuilder response = HealthCheckResponse.named("tool-call dispatch progress")
-                .status(waiting.compareTo(limit) <= 0)
+                .status(!progress.isFailed() && waiting.compareTo(limit) <= 0)
+                .withData("consumerStopped", progress.isFailed())
                 .withData("waitingForCommitSeconds", waiting.toSeconds())
                 .withData("stallAfterSeconds", limit.toSeconds());
         progress.lastCommit().ifPresent(at -> response.withData("lastCommit", at.toString()));

@@ -3,307 +3,474 @@ package dev.polymux.dispatch.toolcall.messaging;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-
 import dev.polymux.common.event.CloudEvent;
-import dev.polymux.common.event.EventTopics;
 import dev.polymux.dispatch.config.DispatchConfig;
+import dev.polymux.dispatch.throttle.service.Throttles;
 import dev.polymux.dispatch.toolcall.service.DispatchMetrics;
 import dev.polymux.dispatch.toolcall.service.DispatchProgress;
 import dev.polymux.dispatch.toolcall.service.ToolCallExecutor;
 import dev.polymux.dispatch.toolcall.service.ToolCallReader;
 import dev.polymux.dispatch.toolcall.service.ToolResults;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
-import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import io.smallrye.reactive.messaging.kafka.transactions.KafkaTransactions;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.mutiny.subscription.Cancellable;
 
 /**
- * polymux.tool-calls.v1 in, exactly one result per call out. Each polled batch runs all its calls at once (each
- * waits on timers and sockets, not threads); then, in one Kafka transaction, their results (and the poison events'
- * DLQ copies) are published and the batch's offsets committed. A replica that dies before the commit leaves nothing
- * visible to read_committed consumers, and the calls are consumed again by whoever takes the partitions; a commit
- * that fails (fenced after a rebalance) is aborted the same way. The batch is the unit of backpressure: the next is
- * polled when this one is committed, so memory holds at most one batch of calls.
+ * polymux.tool-calls.v1 in, exactly one result per call out, and no call waits for another. One thread owns the Kafka
+ * consumer: it polls, starts each call as soon as the bounds allow (calls wait on timers and sockets, not threads), and
+ * hands finished calls to {@link ResultTransactions}, which publishes their results and commits the offsets in one
+ * transaction every few milliseconds while polling goes on. Per partition the committed offset is the lowest whose
+ * call is not committed, and the calls done above it are recorded in the commit's metadata ({@link OffsetLedger}):
+ * after a crash or a rebalance, the replica that takes the partition skips them, so none runs again and none gets a
+ * second result. What a crash can run again: the calls that were running, or done but not committed (a few ms).
  * <p>
- * One record must never stop the others. Every record written is sized before it is sent: a result over
- * {@code polymux.dispatch.max-record-bytes} is replaced by an OUTPUT_TOO_LARGE failure and its call dead-lettered, and
- * a DLQ copy is cut to fit. When a commit fails anyway, the outcomes are kept: the records come back (the connector
- * rewinds to the last commit) and get the outcomes they already had, so no call runs twice because a neighbour's
- * result could not be written. When the broker refused a record as too large, the budget of the batch's records is
- * halved for the next try, so the one that does not fit is replaced and the rest go through.
+ * Backpressure is per partition and per replica ({@code polymux.dispatch.calls.max-in-flight*}): at the bound the
+ * partition (or all of them) is paused, and resumed when commits bring it under. Not SmallRye Reactive Messaging for
+ * this channel: its Kafka connector acknowledges in order and commits a transaction per polled batch, and it cannot
+ * pause one partition or write offset metadata; the other channels of the service stay on it.
+ * <p>
+ * One record must never stop the others: every record written is sized before it is sent (see {@link ResultRecords}).
+ * When a commit fails anyway, nothing of it is visible, and the outcomes stay here for the next one; when the broker
+ * refused a record as too large, the budget of that commit's records is halved, so the one that does not fit is
+ * replaced and the rest go through.
  */
 @ApplicationScoped
 public class ToolCallConsumer {
 
     private static final Logger LOG = Logger.getLogger(ToolCallConsumer.class);
-    private static final byte[] STRUCTURED = CloudEvent.STRUCTURED_CONTENT_TYPE.getBytes(StandardCharsets.UTF_8);
-    /** Kafka's per-record and batch framing, generously: a record of exactly the budget must still fit a request. */
-    private static final int RECORD_OVERHEAD = 160;
     /** Halving stops here: a stand-in result or a cut DLQ copy is about a kilobyte. */
     private static final int SMALLEST_BUDGET = 16 * 1024;
-    private static final int DETAIL_LIMIT = 1000;
+    private static final Duration IDLE_POLL = Duration.ofMillis(100);
 
-    /**
-     * What one record turned into: its result and/or the reason it goes to the DLQ, what metrics count once it is
-     * committed, and the record budget its next publishing try has.
-     */
-    private static final class Outcome {
-        final KafkaRecord<byte[], byte[]> record;
-        final Instant receivedAt;
-        final CloudEvent result;
-        final ToolCallReader.Poison poison;
-        final String connector;
-        final String tool;
-        final String label;
-        final Duration took;
-        int budget;
-        int failedCommits;
+    /** One assigned partition: its ledger, the calls taken from it that have not started, run, or are waiting to commit. */
+    private static final class PartitionWork {
+        final TopicPartition partition;
+        final OffsetLedger ledger;
+        final ArrayDeque<ConsumerRecord<byte[], byte[]>> queued = new ArrayDeque<>();
+        final Map<Long, Cancellable> running = new HashMap<>();
+        final List<CallOutcome> ready = new ArrayList<>();
+        /** The commit point last committed or in the transaction being committed. */
+        OffsetAndMetadata committed;
+        boolean paused;
 
-        Outcome(KafkaRecord<byte[], byte[]> record, Instant receivedAt, CloudEvent result, ToolCallReader.Poison poison, String connector,
-                String tool, String label, Duration took, int budget) {
-            this.record = record;
-            this.receivedAt = receivedAt;
-            this.result = result;
-            this.poison = poison;
-            this.connector = connector;
-            this.tool = tool;
-            this.label = label;
-            this.took = took;
-            this.budget = budget;
+        PartitionWork(TopicPartition partition, OffsetLedger ledger, OffsetAndMetadata committed) {
+            this.partition = partition;
+            this.ledger = ledger;
+            this.committed = committed;
         }
     }
 
-    /** The records one outcome publishes within its budget, and what to count once they are committed. */
-    private record Rendered(List<Message<byte[]>> messages, Runnable onCommitted) {
+    /** A call that ended, on whatever thread it ended, for the poll thread to take. */
+    private record Finished(PartitionWork work, long offset, CallOutcome outcome) {
     }
 
-    private final KafkaTransactions<byte[]> transactions;
     private final ToolCallReader reader;
     private final ToolCallExecutor executor;
     private final ToolResults results;
+    private final ResultRecords records;
     private final DispatchMetrics metrics;
     private final DispatchProgress progress;
+    private final Throttles throttles;
     private final DispatchConfig config;
-    private final ObjectMapper mapper;
-    /** Outcomes whose commit failed, by topic-partition@offset, until their records come back and commit. */
-    private final Cache<String, Outcome> uncommitted;
+    private final DispatchConfig.Calls calls;
+    private final Map<String, Object> kafka;
+    private final MeterRegistry meters;
 
-    public ToolCallConsumer(@Channel("tool-results") KafkaTransactions<byte[]> transactions, ToolCallReader reader,
-            ToolCallExecutor executor, ToolResults results, DispatchMetrics metrics, DispatchProgress progress, DispatchConfig config,
-            ObjectMapper mapper) {
-        this.transactions = transactions;
+    private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
+    // Poll thread only, from here on.
+    private final Map<TopicPartition, PartitionWork> partitions = new LinkedHashMap<>();
+    /** Calls started whose end the poll thread has not taken in yet. */
+    private int running;
+    private CompletableFuture<ResultTransactions.Result> committing;
+    private long lastCommitStarted;
+    private long commitsPausedUntil;
+    private int failedCommitsInARow;
+
+    private volatile boolean stopping;
+    private Thread thread;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private ResultTransactions transactions;
+
+    public ToolCallConsumer(ToolCallReader reader, ToolCallExecutor executor, ToolResults results, ResultRecords records, DispatchMetrics metrics,
+            DispatchProgress progress, Throttles throttles, DispatchConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
+            MeterRegistry meters) {
         this.reader = reader;
         this.executor = executor;
         this.results = results;
+        this.records = records;
         this.metrics = metrics;
         this.progress = progress;
+        this.throttles = throttles;
         this.config = config;
-        this.mapper = mapper;
-        // Bounded: outcomes of partitions that moved to another replica are never asked for again.
-        this.uncommitted = Caffeine.newBuilder().maximumSize(50_000).expireAfterWrite(Duration.ofMinutes(15)).build();
-    }
-
-    @Incoming("tool-calls")
-    public Uni<Void> consume(KafkaRecordBatch<byte[], byte[]> batch) {
-        progress.polled();
-        Instant receivedAt = Instant.now();
-        List<Uni<Outcome>> work = new ArrayList<>();
-        for (KafkaRecord<byte[], byte[]> record : batch) {
-            Outcome earlier = uncommitted.getIfPresent(position(record));
-            work.add(earlier != null ? Uni.createFrom().item(earlier) : process(record, receivedAt));
+        this.calls = config.calls();
+        this.kafka = kafka;
+        this.meters = meters;
+        if (calls.maxInFlightPerPartition() < 1 || calls.maxInFlightPerPartition() > 256) {
+            throw new IllegalArgumentException("polymux.dispatch.calls.max-in-flight-per-partition must be 1 to 256 (the commit's offset"
+                    + " metadata lists a partition's incomplete calls and must stay under the broker's offset.metadata.max.bytes), not "
+                    + calls.maxInFlightPerPartition());
         }
-        Uni<List<Outcome>> done = work.isEmpty() ? Uni.createFrom().item(List.of()) : Uni.join().all(work).andFailFast();
-        return done.flatMap(outcomes -> publish(batch, outcomes));
     }
 
-    private Uni<Void> publish(KafkaRecordBatch<byte[], byte[]> batch, List<Outcome> outcomes) {
-        List<Rendered> rendered = outcomes.stream().map(this::render).toList();
-        long committing = System.nanoTime();
-        // withTransaction, not withTransactionAndAck: the latter turns an abort into a nack and then an item, so an
-        // aborted batch would look committed here.
-        return transactions.withTransaction(batch, emitter -> {
-            rendered.forEach(records -> records.messages().forEach(emitter::send));
-            return Uni.createFrom().voidItem();
-        }).call(() -> Uni.createFrom().completionStage(batch.ack())).invoke(() -> {
-            outcomes.forEach(outcome -> uncommitted.invalidate(position(outcome.record)));
-            progress.committed();
-            metrics.batchCommitted(outcomes.size(), System.nanoTime() - committing);
-            rendered.forEach(records -> records.onCommitted().run());
-        }).onFailure().recoverWithUni(failure -> {
-            // Aborted: nothing of this batch is visible, and the consumer was rewound to the last commit. Its records
-            // come back and find their outcomes here.
-            boolean tooLarge = causedBy(failure, RecordTooLargeException.class);
-            for (Outcome outcome : outcomes) {
-                outcome.failedCommits++;
-                if (tooLarge) {
-                    outcome.budget = Math.max(SMALLEST_BUDGET, outcome.budget / 2);
-                }
-                uncommitted.put(position(outcome.record), outcome);
-            }
-            LOG.warnf("A batch of %d tool calls was not committed (%s%s); its records will be consumed again and get the results"
-                    + " they already have", outcomes.size(), failure.getClass().getSimpleName(),
-                    tooLarge ? ": the broker refused a record as too large; records of this batch now get at most "
-                            + outcomes.stream().mapToInt(outcome -> outcome.budget).min().orElse(0) + " bytes" : "");
-            // A commit that keeps failing must not spin: wait a little longer each time before the records come back.
-            int tries = outcomes.stream().mapToInt(outcome -> outcome.failedCommits).max().orElse(1);
-            Duration pause = Duration.ofMillis(Math.min(5_000, 100L << Math.min(tries - 1, 6)));
-            return Uni.createFrom().voidItem().onItem().delayIt().by(pause);
-        });
-    }
-
-    private Uni<Outcome> process(KafkaRecord<byte[], byte[]> record, Instant receivedAt) {
-        return switch (reader.read(record.getPayload())) {
-            case ToolCallReader.Valid valid -> executor.execute(valid.call(), receivedAt)
-                    .map(executed -> new Outcome(record, receivedAt, executed.result(), null, executed.connector(), executed.tool(),
-                            executed.outcome(), executed.took(), config.maxRecordBytes()));
-            case ToolCallReader.Poison poison -> Uni.createFrom().item(() -> {
-                long offset = record.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset).orElse(-1L);
-                LOG.warnf("Poison tool call at %s-%d@%d (%s%s): sent to the DLQ", record.getTopic(), record.getPartition(), offset,
-                        poison.reason(), poison.callId().map(id -> ", call " + id).orElse(""));
-                CloudEvent result = poison.callId().isPresent() ? results.invalidEvent(poison, receivedAt) : null;
-                return new Outcome(record, receivedAt, result, poison, "unresolved", "unknown", "INVALID_EVENT",
-                        Duration.between(receivedAt, Instant.now()), config.maxRecordBytes());
-            });
-        };
-    }
-
-    /** The outcome's records within its budget: a result that does not fit is replaced, and its call dead-lettered. */
-    private Rendered render(Outcome outcome) {
-        List<Message<byte[]>> messages = new ArrayList<>();
-        List<String> deadLettered = new ArrayList<>();
-        String label = outcome.label;
-        if (outcome.poison != null) {
-            messages.add(deadLetter(outcome, outcome.poison.reason(), outcome.poison.detail()));
-            deadLettered.add(outcome.poison.reason());
-        }
-        if (outcome.result != null) {
-            byte[] value = json(outcome.result);
-            byte[] key = bytes(outcome.result.subject());
-            int size = RECORD_OVERHEAD + key.length + value.length + "content-type".length() + STRUCTURED.length;
-            if (size <= outcome.budget) {
-                messages.add(result(key, value));
-            } else {
-                LOG.warnf("The result of call %s is %d bytes, over the %d a record may have: an OUTPUT_TOO_LARGE result is published"
-                        + " instead, and the call is dead-lettered", outcome.result.subject(), size, outcome.budget);
-                CloudEvent standIn = results.tooLargeToPublish(outcome.result, size, outcome.budget);
-                messages.add(result(bytes(standIn.subject()), json(standIn)));
-                if (outcome.poison == null) {
-                    messages.add(deadLetter(outcome, "result-too-large", "Its result was " + size + " bytes, over the " + outcome.budget
-                            + " bytes a record may have; an OUTPUT_TOO_LARGE result was published instead"));
-                    deadLettered.add("result-too-large");
-                }
-                label = "OUTPUT_TOO_LARGE";
-            }
-        }
-        String counted = label;
-        return new Rendered(messages, () -> {
-            deadLettered.forEach(metrics::deadLettered);
-            if (outcome.result != null) {
-                metrics.result(outcome.connector, outcome.tool, counted, outcome.took);
-            }
-        });
+    void start(@Observes StartupEvent startup) {
+        transactions = new ResultTransactions(kafka, calls.transactionalId(), calls.transactionTimeout(), records);
+        thread = Thread.ofPlatform().name("dispatch-poll").start(this::run);
     }
 
     /**
-     * The event on the DLQ with the reason in headers, cut to fit the budget: its own headers are dropped first when
-     * they would take more than half of it, then the value is cut; headers say what was cut.
+     * SIGTERM: no new call starts; running calls may finish and commit within the drain timeout; the rest (and whatever
+     * was not started) are left to the replica that takes the partition.
      */
-    private Message<byte[]> deadLetter(Outcome outcome, String reason, String detail) {
-        KafkaRecord<byte[], byte[]> record = outcome.record;
-        long offset = record.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset).orElse(-1L);
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("polymux-dlq-reason", bytes(reason));
-        headers.add("polymux-dlq-detail", bytes(detail.length() > DETAIL_LIMIT ? detail.substring(0, DETAIL_LIMIT) + "..." : detail));
-        headers.add("polymux-dlq-source", bytes(record.getTopic() + "-" + record.getPartition() + "@" + offset));
-        headers.add("polymux-dlq-at", bytes(outcome.receivedAt.toString()));
-        int budget = outcome.budget - RECORD_OVERHEAD - 128; // 128: room for the headers that say what was cut
-        byte[] key = record.getKey();
-        if (key != null && key.length > budget / 8) {
-            headers.add("polymux-dlq-key-dropped", bytes(key.length + " bytes"));
-            key = null;
+    void stop(@Observes ShutdownEvent shutdown) {
+        stopping = true;
+        if (thread == null) {
+            return;
         }
-        int used = size(headers) + (key == null ? 0 : key.length);
-        int theirs = 0;
-        int count = 0;
-        for (Header header : record.getHeaders()) {
-            theirs += header.key().length() + (header.value() == null ? 0 : header.value().length) + 8;
-            count++;
-        }
-        if (used + theirs <= budget / 2) {
-            record.getHeaders().forEach(headers::add);
-            used += theirs;
-        } else if (count > 0) {
-            headers.add("polymux-dlq-headers-dropped", bytes(count + " headers, " + theirs + " bytes"));
-            used = size(headers) + (key == null ? 0 : key.length);
-        }
-        byte[] value = record.getPayload() == null ? new byte[0] : record.getPayload();
-        int room = Math.max(0, budget - used);
-        if (value.length > room) {
-            headers.add("polymux-dlq-truncated", bytes(value.length + " bytes, the first " + room + " kept"));
-            value = Arrays.copyOf(value, room);
-        }
-        return Message.of(value).addMetadata(OutgoingKafkaRecordMetadata.<byte[]>builder().withTopic(EventTopics.TOOL_CALLS_DLQ).withKey(key)
-                .withHeaders(headers).build());
-    }
-
-    private Message<byte[]> result(byte[] key, byte[] value) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("content-type", STRUCTURED);
-        return Message.of(value).addMetadata(OutgoingKafkaRecordMetadata.<byte[]>builder().withTopic(EventTopics.TOOL_RESULTS)
-                .withKey(key).withHeaders(headers).build());
-    }
-
-    private byte[] json(CloudEvent event) {
         try {
-            return mapper.writeValueAsBytes(event);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("A tool result does not serialize", e);
+            thread.join(calls.drainTimeout().plusSeconds(5));
+            if (thread.isAlive() && consumer != null) {
+                consumer.wakeup();
+                thread.join(Duration.ofSeconds(5));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        transactions.close();
+    }
+
+    private void run() {
+        long drainUntil = Long.MAX_VALUE;
+        try (KafkaConsumer<byte[], byte[]> created = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer()); KafkaClientMetrics clientMetrics = new KafkaClientMetrics(created)) {
+            consumer = created;
+            clientMetrics.bindTo(meters);
+            consumer.subscribe(List.of(calls.topic()), new Rebalance());
+            while (true) {
+                if (stopping && drainUntil == Long.MAX_VALUE) {
+                    drainUntil = System.nanoTime() + calls.drainTimeout().toNanos();
+                }
+                if (stopping && (running == 0 || System.nanoTime() > drainUntil)) {
+                    break;
+                }
+                take(consumer.poll(running > 0 || committing != null || incomplete() > 0 ? calls.commitInterval() : IDLE_POLL));
+                collectFinished();
+                startQueued();
+                commitIfDue(false);
+                adjustPauses();
+            }
+            finishCommitting();
+            for (int tries = 0; tries < 5 && partitions.values().stream().anyMatch(work -> !work.ready.isEmpty()); tries++) {
+                commitIfDue(true);
+            }
+            if (running > 0) {
+                LOG.warnf("Stopping with %d tool calls still running: the replica that takes their partitions runs them again", running);
+            }
+        } catch (WakeupException e) {
+            LOG.warn("The dispatcher stopped before its running calls finished: the replica that takes their partitions runs them again");
+        } catch (RuntimeException e) {
+            LOG.errorf("The tool-call consumer stopped: %s", e.toString());
+            progress.failed(); // health reports DOWN: a replica that takes no calls must be restarted
+        } finally {
+            partitions.values().forEach(work -> work.running.values().forEach(Cancellable::cancel));
         }
     }
 
-    private static String position(KafkaRecord<byte[], byte[]> record) {
-        long offset = record.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset).orElse(-1L);
-        return record.getTopic() + "-" + record.getPartition() + "@" + offset;
+    private Map<String, Object> consumerConfig() {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, calls.groupId());
+        // Static membership under the replica's stable name: a restarted replica takes its partitions back at once.
+        config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, calls.transactionalId());
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "dispatch-calls-" + calls.transactionalId());
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // an engine's aborted call is never run
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false); // offsets go with the results' transactions
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Cooperative: a rebalance moves only the partitions that change owner; the others keep running.
+        config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) calls.sessionTimeout().toMillis());
+        config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(1000, calls.sessionTimeout().toMillis() / 5));
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        return config;
     }
 
-    private static int size(RecordHeaders headers) {
-        int size = 0;
-        for (Header header : headers) {
-            size += header.key().length() + (header.value() == null ? 0 : header.value().length) + 8;
+    private void take(Iterable<ConsumerRecord<byte[], byte[]>> polled) {
+        for (ConsumerRecord<byte[], byte[]> record : polled) {
+            PartitionWork work = partitions.get(new TopicPartition(record.topic(), record.partition()));
+            if (work == null || !work.ledger.received(record.offset())) {
+                continue; // not ours any more, or done before the last commit: its result is on the topic
+            }
+            progress.polled();
+            work.queued.add(record);
         }
-        return size;
     }
 
-    private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (type.isInstance(cause)) {
-                return true;
+    /** Starts queued calls, partition by partition in turn, while the replica has room. */
+    private void startQueued() {
+        if (stopping) {
+            return;
+        }
+        boolean started = true;
+        while (started && running < calls.maxInFlight()) {
+            started = false;
+            for (PartitionWork work : partitions.values()) {
+                ConsumerRecord<byte[], byte[]> record = work.queued.poll();
+                if (record != null) {
+                    start(work, record);
+                    started = true;
+                    if (running >= calls.maxInFlight()) {
+                        return;
+                    }
+                }
             }
         }
-        return false;
     }
 
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
+    private void start(PartitionWork work, ConsumerRecord<byte[], byte[]> record) {
+        Instant receivedAt = Instant.now();
+        running++;
+        long offset = record.offset();
+        switch (reader.read(record.value())) {
+            case ToolCallReader.Valid valid -> {
+                String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+                // A call that ends at once is still taken in later, by collectFinished on this thread, after this put.
+                work.running.put(offset, executor.execute(valid.call(), receivedAt, key).subscribe().with(
+                        executed -> finished.add(new Finished(work, offset, outcome(record, receivedAt, executed))),
+                        failure -> finished.add(new Finished(work, offset, unexpected(record, receivedAt, valid, failure)))));
+            }
+            case ToolCallReader.Poison poison -> {
+                LOG.warnf("Poison tool call at %s-%d@%d (%s%s): sent to the DLQ", record.topic(), record.partition(), offset, poison.reason(),
+                        poison.callId().map(id -> ", call " + id).orElse(""));
+                CloudEvent result = poison.callId().isPresent() ? results.invalidEvent(poison, receivedAt) : null;
+                finished.add(new Finished(work, offset, CallOutcome.poison(record, receivedAt, result, poison, config.maxRecordBytes())));
+            }
+        }
+    }
+
+    private CallOutcome outcome(ConsumerRecord<byte[], byte[]> record, Instant receivedAt, ToolCallExecutor.Executed executed) {
+        boolean misrouted = executed.misrouted();
+        return new CallOutcome(record, receivedAt, executed.result(), misrouted ? "key-not-connection" : null,
+                misrouted ? "The record's key is neither the call's installation id nor tenantId/pluginId/connectionKey" : null,
+                executed.connector(), executed.tool(), executed.outcome(), executed.took(), config.maxRecordBytes());
+    }
+
+    /** The executor never fails; should it anyway, the call still gets its one (INTERNAL) result. */
+    private CallOutcome unexpected(ConsumerRecord<byte[], byte[]> record, Instant receivedAt, ToolCallReader.Valid valid, Throwable failure) {
+        LOG.errorf("Call %s ended without a result (%s): answered INTERNAL", valid.call().callId(), failure.getClass().getName());
+        ToolCallExecutor.Executed executed = executor.internalFailure(valid.call(), receivedAt);
+        return outcome(record, receivedAt, executed);
+    }
+
+    private void collectFinished() {
+        for (Finished done = finished.poll(); done != null; done = finished.poll()) {
+            running--;
+            if (partitions.get(done.work().partition) != done.work()) {
+                continue; // the partition moved on; its new owner runs the call
+            }
+            done.work().running.remove(done.offset());
+            done.work().ready.add(done.outcome());
+        }
+    }
+
+    /**
+     * Starts a transaction when results wait and the cadence allows (or {@code now}), after taking in how the last one
+     * ended. One at a time: while one commits, results gather for the next.
+     */
+    private void commitIfDue(boolean now) {
+        if (committing != null) {
+            if (!committing.isDone() && !now) {
+                return;
+            }
+            finishCommitting();
+        }
+        long at = System.nanoTime();
+        if (!now && at < commitsPausedUntil) {
+            return;
+        }
+        List<CallOutcome> outcomes = new ArrayList<>();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        boolean due = now || at - lastCommitStarted >= calls.commitInterval().toNanos();
+        int waiting = partitions.values().stream().mapToInt(work -> work.ready.size()).sum();
+        if (!due && waiting < calls.commitMaxResults()) {
+            return;
+        }
+        for (PartitionWork work : partitions.values()) {
+            int room = calls.commitMaxResults() - outcomes.size();
+            List<CallOutcome> taken = work.ready.size() <= room ? new ArrayList<>(work.ready) : new ArrayList<>(work.ready.subList(0, room));
+            work.ready.removeAll(taken);
+            taken.forEach(outcome -> work.ledger.done(outcome.record.offset()));
+            outcomes.addAll(taken);
+            Optional<OffsetAndMetadata> point = work.ledger.commitPoint();
+            if (point.isPresent() && !point.get().equals(work.committed)) {
+                offsets.put(work.partition, point.get());
+            }
+        }
+        if (outcomes.isEmpty() && offsets.isEmpty()) {
+            return;
+        }
+        lastCommitStarted = at;
+        committing = transactions.commitAsync(new ResultTransactions.Commit(outcomes, offsets, consumer.groupMetadata()));
+        if (now) {
+            finishCommitting();
+        }
+    }
+
+    /** Waits for the transaction in flight, if any, and takes in how it ended. */
+    private void finishCommitting() {
+        if (committing == null) {
+            return;
+        }
+        ResultTransactions.Result result = committing.join();
+        committing = null;
+        ResultTransactions.Commit commit = result.commit();
+        if (result.committed()) {
+            failedCommitsInARow = 0;
+            commit.offsets().forEach((partition, point) -> {
+                PartitionWork work = partitions.get(partition);
+                if (work != null) {
+                    work.committed = point;
+                }
+            });
+            progress.committed(incomplete() > 0);
+            metrics.batchCommitted(commit.outcomes().size(), result.nanos());
+            result.rendered().forEach(rendered -> rendered.onCommitted().run());
+            return;
+        }
+        // Aborted: nothing of it is visible. The outcomes go back to their partitions (if still ours) for the next try.
+        boolean tooLarge = result.refusedAsTooLarge();
+        for (CallOutcome outcome : commit.outcomes()) {
+            PartitionWork work = partitions.get(new TopicPartition(outcome.record.topic(), outcome.record.partition()));
+            if (work == null) {
+                continue; // moved on: its new owner runs the call again
+            }
+            outcome.failedCommits++;
+            if (tooLarge) {
+                outcome.budget = Math.max(SMALLEST_BUDGET, outcome.budget / 2);
+            }
+            work.ledger.undone(outcome.record.offset());
+            work.ready.add(outcome);
+        }
+        failedCommitsInARow++;
+        LOG.warnf("A transaction of %d tool-call results was not committed (%s%s); they are published with a later one",
+                commit.outcomes().size(), result.failure().getClass().getSimpleName(),
+                tooLarge ? ": the broker refused a record as too large; those records now get at most "
+                        + commit.outcomes().stream().mapToInt(outcome -> outcome.budget).min().orElse(0) + " bytes" : "");
+        // A commit that keeps failing must not spin: wait a little longer each time.
+        commitsPausedUntil = System.nanoTime() + Duration.ofMillis(Math.min(5_000, 100L << Math.min(failedCommitsInARow - 1, 6))).toNanos();
+    }
+
+    /** A partition is paused while it (or the replica) is at its bound of calls not committed, or while stopping. */
+    private void adjustPauses() {
+        boolean replicaFull = incomplete() >= calls.maxInFlight();
+        List<TopicPartition> pause = new ArrayList<>();
+        List<TopicPartition> resume = new ArrayList<>();
+        for (PartitionWork work : partitions.values()) {
+            boolean full = stopping || replicaFull || work.ledger.incompleteCount() >= calls.maxInFlightPerPartition();
+            if (full && !work.paused) {
+                pause.add(work.partition);
+            } else if (!full && work.paused) {
+                resume.add(work.partition);
+            }
+            work.paused = full;
+        }
+        if (!pause.isEmpty()) {
+            consumer.pause(pause);
+        }
+        if (!resume.isEmpty()) {
+            consumer.resume(resume);
+        }
+    }
+
+    /** Runs inside poll(), on the poll thread. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            if (assigned.isEmpty()) {
+                return;
+            }
+            // read_committed: waits for offsets of a transaction still open (a former owner's) to be resolved.
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(assigned));
+            for (TopicPartition partition : assigned) {
+                OffsetAndMetadata point = committed.get(partition);
+                if (point != null && !point.metadata().isEmpty() && OffsetLedger.decode(point.metadata()).isEmpty()) {
+                    LOG.warnf("The committed offset of %s carries metadata that is not the dispatcher's: calls done above it may run again",
+                            partition);
+                }
+                partitions.put(partition, new PartitionWork(partition, OffsetLedger.resumingFrom(point), point));
+            }
+            shareProviderLimits();
+            LOG.infof("Tool-call partitions assigned: %s (now %d)", assigned, partitions.size());
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            if (revoked.isEmpty()) {
+                return;
+            }
+            // Commit what is done while the partitions are still ours; what still runs is left to the next owner.
+            commitIfDue(true);
+            drop(revoked, "revoked");
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> lost) {
+            finishCommitting();
+            drop(lost, "lost");
+        }
+
+        private void drop(Collection<TopicPartition> gone, String how) {
+            int dropped = 0;
+            for (TopicPartition partition : gone) {
+                PartitionWork work = partitions.remove(partition);
+                if (work != null) {
+                    work.running.values().forEach(Cancellable::cancel);
+                    dropped += work.running.size();
+                }
+            }
+            shareProviderLimits();
+            LOG.infof("Tool-call partitions %s: %s (%d running calls left to the next owner)", how, gone, dropped);
+        }
+    }
+
+    /** Calls taken from Kafka (or restored from the last commit) and not committed yet, on all partitions. */
+    private int incomplete() {
+        int count = 0;
+        for (PartitionWork work : partitions.values()) {
+            count += work.ledger.incompleteCount();
+        }
+        return count;
+    }
+
+    private void shareProviderLimits() {
+        int total = consumer.partitionsFor(calls.topic()).size();
+        throttles.share(partitions.size(), total);
     }
 }

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Whether the dispatcher gets its polled calls committed. A batch whose transaction keeps failing is consumed again and
- * again: the consumer looks busy, the channel stays up, and no tenant gets a result. This is what health reports.
+ * Whether the dispatcher gets the calls it took committed. Results whose transaction keeps failing are retried again
+ * and again: the consumer looks busy and no tenant gets a result. This is what health reports.
  */
 @ApplicationScoped
 public class DispatchProgress {
@@ -19,16 +19,26 @@ public class DispatchProgress {
     /** When the oldest polled call that is not committed yet arrived; empty while nothing waits. */
     private final AtomicReference<Instant> waitingSince = new AtomicReference<>();
     private volatile Instant lastCommit;
+    private volatile boolean failed;
 
-    /** A batch was polled: its calls wait for a commit from now on (unless earlier ones already did). */
+    /** Calls were taken from Kafka: they wait for a commit from now on (unless earlier ones already did). */
     public void polled() {
         waitingSince.compareAndSet(null, clock.instant());
     }
 
-    /** A batch was committed: nothing waits until the next poll. */
-    public void committed() {
+    /** A transaction committed; {@code stillWaiting}: calls taken before it are not committed yet, and wait from now. */
+    public void committed(boolean stillWaiting) {
         lastCommit = clock.instant();
-        waitingSince.set(null);
+        waitingSince.set(stillWaiting ? lastCommit : null);
+    }
+
+    /** The consumer stopped on an error it cannot recover from: this replica takes no calls any more. */
+    public void failed() {
+        failed = true;
+    }
+
+    public boolean isFailed() {
+        return failed;
     }
 
     /** How long polled calls have waited for a commit (zero while nothing waits). */

@@ -38,9 +38,16 @@ public class ToolCallExecutor {
 
     private static final Logger LOG = Logger.getLogger(ToolCallExecutor.class);
 
-    /** A call's result, with what metrics count once it is committed. */
-    public record Executed(CloudEvent result, String connector, String tool, String outcome, Duration took) {
+    /**
+     * A call's result, with what metrics count once it is committed. {@code misrouted}: refused for its Kafka key (it
+     * goes to the DLQ too).
+     */
+    public record Executed(CloudEvent result, String connector, String tool, String outcome, Duration took, boolean misrouted) {
+        Executed(CloudEvent result, String connector, String tool, String outcome, Duration took) {
+            this(result, connector, tool, outcome, took, false);
+        }
     }
+
 
     /** The state of one call while it runs. */
     private static final class Run {
@@ -92,7 +99,12 @@ public class ToolCallExecutor {
         this.retryPolicy = new RetryPolicy(config.retry(), () -> ThreadLocalRandom.current().nextDouble());
     }
 
-    public Uni<Executed> execute(ToolCall received, Instant receivedAt) {
+    /**
+     * Runs the call. {@code recordKey}: the Kafka key it came with, which must be its installation id or
+     * {@code tenantId/pluginId/connectionKey}, so that one partition, and so one replica, sees every call of a connection
+     * and the connection's limits hold (null: not checked, for callers that are not the consumer).
+     */
+    public Uni<Executed> execute(ToolCall received, Instant receivedAt, String recordKey) {
         ToolCall call = received.withTraceparent(TraceContext.childOf(received.traceparent()));
         Instant cap = receivedAt.plus(config.maxCallDuration());
         Run run = new Run(call, receivedAt, call.deadline().isBefore(cap) ? call.deadline() : cap);
@@ -106,6 +118,7 @@ public class ToolCallExecutor {
             return resolver.resolve(call, run.deadline)
                     .flatMap(connection -> {
                         run.connection = connection;
+                        checkRouting(recordKey, call, connection);
                         run.tool = tools.find(connection, call.tool(), call.arguments());
                         return credentials.forCall(connection, "dispatch " + connection.connectorLabel() + "." + call.tool()
                                 + " call " + call.callId(), run.deadline);
@@ -119,6 +132,27 @@ public class ToolCallExecutor {
                     .onFailure().recoverWithItem(failure -> failed(run, failure))
                     .onTermination().invoke(metrics::ended);
         });
+    }
+
+    /** The key a connection's calls must share: its installation id, or tenant/plugin/connection as the engine names it. */
+    public static String connectionKeyOf(ToolCall call) {
+        return call.tenantId() + "/" + call.pluginId() + "/" + call.connectionKey();
+    }
+
+    private static void checkRouting(String recordKey, ToolCall call, ResolvedConnection connection) {
+        if (recordKey == null || recordKey.equals(connection.installationId()) || recordKey.equals(connectionKeyOf(call))) {
+            return;
+        }
+        // INVALID_EVENT only ever comes from here in the executor (the reader answers the other contract breaches).
+        throw new CallFailure(ErrorCode.INVALID_EVENT, "The call's Kafka key must be its installation id (" + connection.installationId() + ") or "
+                + connectionKeyOf(call) + ", so that one dispatcher sees all calls of the connection and its limits hold;"
+                + " the call was not run. Publish it again with that key.");
+    }
+
+    /** The INTERNAL result of a call whose run ended without one (a fault of ours). */
+    public Executed internalFailure(ToolCall call, Instant receivedAt) {
+        Run run = new Run(call, receivedAt, call.deadline());
+        return failed(run, new CallFailure(ErrorCode.INTERNAL, "The dispatcher failed on this call; publish it again."));
     }
 
     /**
@@ -225,7 +259,8 @@ public class ToolCallExecutor {
         Instant now = Instant.now();
         CloudEvent result = results.failed(run.call, reason.code(), redacted(reason.getMessage(), run.credentials), reason.retryAfter(), run.attempts,
                 new ToolResults.Timings(run.receivedAt, run.startedAt, now));
-        return new Executed(result, run.connector(), run.toolLabel(), reason.code().name(), Duration.between(run.receivedAt, now));
+        return new Executed(result, run.connector(), run.toolLabel(), reason.code().name(), Duration.between(run.receivedAt, now),
+                reason.code() == ErrorCode.INVALID_EVENT);
     }
 
     /**
