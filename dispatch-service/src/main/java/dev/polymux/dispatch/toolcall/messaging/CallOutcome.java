@@ -26,6 +26,8 @@ final class CallOutcome {
     final Duration took;
     int budget;
     int failedCommits;
+    /** Its record was in a transaction the broker refused as too large: it is retried in a transaction of its own. */
+    boolean suspect;
 
     CallOutcome(ConsumerRecord<byte[], byte[]> record, Instant receivedAt, CloudEvent result, String deadLetterReason,
             String deadLetterDetail, String connector, String tool, String label, Duration took, int budget) {

@@ -78,6 +78,8 @@ public class ToolCallConsumer {
         final ArrayDeque<ConsumerRecord<byte[], byte[]>> queued = new ArrayDeque<>();
         final Map<Long, Cancellable> running = new HashMap<>();
         final List<CallOutcome> ready = new ArrayList<>();
+        /** When each call not committed yet was taken (System.nanoTime), oldest first: what health watches. */
+        final LinkedHashMap<Long, Long> takenAt = new LinkedHashMap<>();
         /** The commit point last committed or in the transaction being committed. */
         OffsetAndMetadata committed;
         boolean paused;
@@ -114,6 +116,10 @@ public class ToolCallConsumer {
     private long lastCommitStarted;
     private long commitsPausedUntil;
     private int failedCommitsInARow;
+    /** Outcomes of a transaction the broker refused as too large are retried one per transaction, in turns with the rest. */
+    private boolean suspectsTurn;
+    private long suspectsPausedUntil;
+    private int failedSuspectsInARow;
 
     private volatile boolean stopping;
     private Thread thread;
@@ -186,6 +192,7 @@ public class ToolCallConsumer {
                 startQueued();
                 commitIfDue(false);
                 adjustPauses();
+                reportProgress();
             }
             finishCommitting();
             for (int tries = 0; tries < 5 && partitions.values().stream().anyMatch(work -> !work.ready.isEmpty()); tries++) {
@@ -227,7 +234,7 @@ public class ToolCallConsumer {
             if (work == null || !work.ledger.received(record.offset())) {
                 continue; // not ours any more, or done before the last commit: its result is on the topic
             }
-            progress.polled();
+            work.takenAt.put(record.offset(), System.nanoTime());
             work.queued.add(record);
         }
     }
@@ -321,9 +328,19 @@ public class ToolCallConsumer {
         if (!due && waiting < calls.commitMaxResults()) {
             return;
         }
+        // A suspect (its record was refused as too large) goes alone, so that it cannot stop the others' commits; the
+        // others go without it. Turn by turn while there are suspects.
+        boolean suspects = partitions.values().stream().anyMatch(work -> work.ready.stream().anyMatch(outcome -> outcome.suspect));
+        boolean suspectAlone = suspects && (suspectsTurn || now) && at >= suspectsPausedUntil;
+        suspectsTurn = !suspectsTurn;
         for (PartitionWork work : partitions.values()) {
-            int room = calls.commitMaxResults() - outcomes.size();
-            List<CallOutcome> taken = work.ready.size() <= room ? new ArrayList<>(work.ready) : new ArrayList<>(work.ready.subList(0, room));
+            List<CallOutcome> taken = new ArrayList<>();
+            for (CallOutcome outcome : work.ready) {
+                if (suspectAlone ? outcome.suspect && outcomes.isEmpty() && taken.isEmpty() : !outcome.suspect
+                        && outcomes.size() + taken.size() < calls.commitMaxResults()) {
+                    taken.add(outcome);
+                }
+            }
             work.ready.removeAll(taken);
             taken.forEach(outcome -> work.ledger.done(outcome.record.offset()));
             outcomes.addAll(taken);
@@ -350,15 +367,25 @@ public class ToolCallConsumer {
         ResultTransactions.Result result = committing.join();
         committing = null;
         ResultTransactions.Commit commit = result.commit();
+        boolean ofSuspect = commit.outcomes().size() == 1 && commit.outcomes().getFirst().suspect;
         if (result.committed()) {
             failedCommitsInARow = 0;
+            if (ofSuspect) {
+                failedSuspectsInARow = 0;
+            }
             commit.offsets().forEach((partition, point) -> {
                 PartitionWork work = partitions.get(partition);
                 if (work != null) {
                     work.committed = point;
                 }
             });
-            progress.committed(incomplete() > 0);
+            for (CallOutcome outcome : commit.outcomes()) {
+                PartitionWork work = partitions.get(new TopicPartition(outcome.record.topic(), outcome.record.partition()));
+                if (work != null) {
+                    work.takenAt.remove(outcome.record.offset());
+                }
+            }
+            progress.committed();
             metrics.batchCommitted(commit.outcomes().size(), result.nanos());
             result.rendered().forEach(rendered -> rendered.onCommitted().run());
             return;
@@ -373,15 +400,28 @@ public class ToolCallConsumer {
             outcome.failedCommits++;
             if (tooLarge) {
                 outcome.budget = Math.max(SMALLEST_BUDGET, outcome.budget / 2);
+                outcome.suspect = true;
             }
             work.ledger.undone(outcome.record.offset());
             work.ready.add(outcome);
         }
+        if (ofSuspect && tooLarge) {
+            // Only this one does not fit: it waits, growing, and nobody else does.
+            failedSuspectsInARow++;
+            suspectsPausedUntil = System.nanoTime() + Duration.ofMillis(Math.min(5_000, 100L << Math.min(failedSuspectsInARow - 1, 6))).toNanos();
+            LOG.warnf("The result of %s still does not fit the broker's limit (now at most %d bytes); it is tried again alone",
+                    commit.outcomes().getFirst().position(), commit.outcomes().getFirst().budget);
+            return;
+        }
+        if (tooLarge) {
+            LOG.warnf("The broker refused a record of a transaction of %d results as too large: each is tried again in a transaction"
+                    + " of its own (at most %d bytes), the other results go on without them", commit.outcomes().size(),
+                    commit.outcomes().stream().mapToInt(outcome -> outcome.budget).min().orElse(0));
+            return;
+        }
         failedCommitsInARow++;
-        LOG.warnf("A transaction of %d tool-call results was not committed (%s%s); they are published with a later one",
-                commit.outcomes().size(), result.failure().getClass().getSimpleName(),
-                tooLarge ? ": the broker refused a record as too large; those records now get at most "
-                        + commit.outcomes().stream().mapToInt(outcome -> outcome.budget).min().orElse(0) + " bytes" : "");
+        LOG.warnf("A transaction of %d tool-call results was not committed (%s); they are published with a later one",
+                commit.outcomes().size(), result.failure().getClass().getSimpleName());
         // A commit that keeps failing must not spin: wait a little longer each time.
         commitsPausedUntil = System.nanoTime() + Duration.ofMillis(Math.min(5_000, 100L << Math.min(failedCommitsInARow - 1, 6))).toNanos();
     }
@@ -458,6 +498,18 @@ public class ToolCallConsumer {
             shareProviderLimits();
             LOG.infof("Tool-call partitions %s: %s (%d running calls left to the next owner)", how, gone, dropped);
         }
+    }
+
+    /** Health watches the oldest call taken and not committed: one that waits past stall-after means no progress. */
+    private void reportProgress() {
+        long oldest = Long.MAX_VALUE;
+        for (PartitionWork work : partitions.values()) {
+            if (!work.takenAt.isEmpty()) {
+                long taken = work.takenAt.values().iterator().next();
+                oldest = oldest == Long.MAX_VALUE || taken - oldest < 0 ? taken : oldest;
+            }
+        }
+        progress.oldestWaiting(oldest == Long.MAX_VALUE ? null : Duration.ofNanos(System.nanoTime() - oldest));
     }
 
     /** Calls taken from Kafka (or restored from the last commit) and not committed yet, on all partitions. */

@@ -16,20 +16,22 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class DispatchProgress {
 
     private final Clock clock = Clock.systemUTC();
-    /** When the oldest polled call that is not committed yet arrived; empty while nothing waits. */
-    private final AtomicReference<Instant> waitingSince = new AtomicReference<>();
+    /** How long the oldest call taken and not committed had waited at the last look; null while nothing waits. */
+    private final AtomicReference<Waiting> oldest = new AtomicReference<>();
     private volatile Instant lastCommit;
     private volatile boolean failed;
 
-    /** Calls were taken from Kafka: they wait for a commit from now on (unless earlier ones already did). */
-    public void polled() {
-        waitingSince.compareAndSet(null, clock.instant());
+    private record Waiting(Duration waited, Instant at) {
     }
 
-    /** A transaction committed; {@code stillWaiting}: calls taken before it are not committed yet, and wait from now. */
-    public void committed(boolean stillWaiting) {
+    /** The poll loop's look at its oldest call not committed yet (null: none), many times a second. */
+    public void oldestWaiting(Duration waited) {
+        oldest.set(waited == null ? null : new Waiting(waited, clock.instant()));
+    }
+
+    /** A transaction of results committed. */
+    public void committed() {
         lastCommit = clock.instant();
-        waitingSince.set(stillWaiting ? lastCommit : null);
     }
 
     /** The consumer stopped on an error it cannot recover from: this replica takes no calls any more. */
@@ -41,10 +43,13 @@ public class DispatchProgress {
         return failed;
     }
 
-    /** How long polled calls have waited for a commit (zero while nothing waits). */
+    /**
+     * How long the oldest call taken from Kafka has waited for its commit (zero while nothing waits). Measured from the
+     * poll loop's last look, plus the time since: a poll loop that stopped looking still ages its calls.
+     */
     public Duration waiting() {
-        Instant since = waitingSince.get();
-        return since == null ? Duration.ZERO : Duration.between(since, clock.instant());
+        Waiting waiting = oldest.get();
+        return waiting == null ? Duration.ZERO : waiting.waited().plus(Duration.between(waiting.at(), clock.instant()));
     }
 
     public Optional<Instant> lastCommit() {
