@@ -99,6 +99,14 @@ final class OffsetLedger {
         return incomplete.size() + restored.size();
     }
 
+    /**
+     * Calls received and not committed yet: what the in-flight bounds count. Not the restored ones: they come back only
+     * while the partition is polled, so counting them could pause it for good.
+     */
+    int takenCount() {
+        return incomplete.size();
+    }
+
     /** What to commit now; empty when nothing was ever received or committed for this partition. */
     Optional<OffsetAndMetadata> commitPoint() {
         Long lowest = lowestIncomplete();

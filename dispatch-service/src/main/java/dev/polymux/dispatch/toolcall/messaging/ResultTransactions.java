@@ -72,7 +72,26 @@ final class ResultTransactions implements AutoCloseable {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         // A replica that died holding a transaction blocks read_committed readers of its partitions at most this long.
         config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeout.toMillis());
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        // commitTransaction flushes whatever waits: lingering until then sends a transaction's results to a partition in
+        // one request instead of one request per result, which is most of what a transaction costs the broker.
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 1000);
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    }
+
+    /**
+     * Creates the producer now (initTransactions: fences a former incarnation and aborts its open transaction). False,
+     * with the reason logged, when the broker could not be reached; the caller tries again.
+     */
+    boolean ready() {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                producer();
+                return true;
+            } catch (KafkaException e) {
+                LOG.warnf("The results producer could not start (%s); trying again", e.getClass().getSimpleName());
+                return false;
+            }
+        }, thread).join();
     }
 
     CompletableFuture<Result> commitAsync(Commit commit) {

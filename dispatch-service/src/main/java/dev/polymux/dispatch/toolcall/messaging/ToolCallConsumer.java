@@ -179,6 +179,11 @@ public class ToolCallConsumer {
                 new ByteArrayDeserializer()); KafkaClientMetrics clientMetrics = new KafkaClientMetrics(created)) {
             consumer = created;
             clientMetrics.bindTo(meters);
+            // Fence a former self first: its open transaction is aborted now, so the committed offsets read at assignment
+            // are not held until that transaction times out.
+            while (!stopping && !transactions.ready()) {
+                Thread.sleep(1000);
+            }
             consumer.subscribe(List.of(calls.topic()), new Rebalance());
             while (true) {
                 if (stopping && drainUntil == Long.MAX_VALUE) {
@@ -201,6 +206,8 @@ public class ToolCallConsumer {
             if (running > 0) {
                 LOG.warnf("Stopping with %d tool calls still running: the replica that takes their partitions runs them again", running);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (WakeupException e) {
             LOG.warn("The dispatcher stopped before its running calls finished: the replica that takes their partitions runs them again");
         } catch (RuntimeException e) {
@@ -335,13 +342,14 @@ public class ToolCallConsumer {
         suspectsTurn = !suspectsTurn;
         for (PartitionWork work : partitions.values()) {
             List<CallOutcome> taken = new ArrayList<>();
+            List<CallOutcome> left = new ArrayList<>();
             for (CallOutcome outcome : work.ready) {
-                if (suspectAlone ? outcome.suspect && outcomes.isEmpty() && taken.isEmpty() : !outcome.suspect
-                        && outcomes.size() + taken.size() < calls.commitMaxResults()) {
-                    taken.add(outcome);
-                }
+                boolean take = suspectAlone ? outcome.suspect && outcomes.isEmpty() && taken.isEmpty()
+                        : !outcome.suspect && outcomes.size() + taken.size() < calls.commitMaxResults();
+                (take ? taken : left).add(outcome);
             }
-            work.ready.removeAll(taken);
+            work.ready.clear();
+            work.ready.addAll(left);
             taken.forEach(outcome -> work.ledger.done(outcome.record.offset()));
             outcomes.addAll(taken);
             Optional<OffsetAndMetadata> point = work.ledger.commitPoint();
@@ -432,7 +440,7 @@ public class ToolCallConsumer {
         List<TopicPartition> pause = new ArrayList<>();
         List<TopicPartition> resume = new ArrayList<>();
         for (PartitionWork work : partitions.values()) {
-            boolean full = stopping || replicaFull || work.ledger.incompleteCount() >= calls.maxInFlightPerPartition();
+            boolean full = stopping || replicaFull || work.ledger.takenCount() >= calls.maxInFlightPerPartition();
             if (full && !work.paused) {
                 pause.add(work.partition);
             } else if (!full && work.paused) {
@@ -512,11 +520,11 @@ public class ToolCallConsumer {
         progress.oldestWaiting(oldest == Long.MAX_VALUE ? null : Duration.ofNanos(System.nanoTime() - oldest));
     }
 
-    /** Calls taken from Kafka (or restored from the last commit) and not committed yet, on all partitions. */
+    /** Calls taken from Kafka and not committed yet, on all partitions. */
     private int incomplete() {
         int count = 0;
         for (PartitionWork work : partitions.values()) {
-            count += work.ledger.incompleteCount();
+            count += work.ledger.takenCount();
         }
         return count;
     }

@@ -73,6 +73,8 @@ class OffsetLedgerTest {
         OffsetAndMetadata point = ledger.commitPoint().orElseThrow(); // 10 and 11 incomplete, 12 done
         OffsetLedger next = OffsetLedger.resumingFrom(point);
         assertEquals(2, next.incompleteCount());
+        assertEquals(0, next.takenCount(), "restored calls do not count toward the bounds until they come back: the"
+                + " partition must not be paused before they are fetched");
         // 10 and 11 were deleted meanwhile (retention); the log now starts at 13.
         assertTrue(next.received(13));
         assertEquals(1, next.incompleteCount(), "only 13 is incomplete");
