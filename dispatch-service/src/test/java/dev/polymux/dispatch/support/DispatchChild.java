@@ -10,7 +10,9 @@ import dev.polymux.testing.service.VaultServiceChild;
 
 /**
  * dispatch-service as built (its quarkus-app jar), as a process that can be killed with SIGKILL and restarted with
- * the same transactional id, as a crashed pod comes back. For integration tests, which run after packaging.
+ * the same transactional id, as a crashed pod comes back. For integration tests, which run after packaging. Several
+ * can run side by side as replicas of one consumer group when their transactional ids differ; each names itself in
+ * the CloudEvents source of what it publishes ({@link #eventSource()}), so a test can tell whose commit a result was.
  */
 public class DispatchChild extends ChildServiceResource {
 
@@ -18,6 +20,16 @@ public class DispatchChild extends ChildServiceResource {
 
     public DispatchChild(String transactionalId) {
         this.transactionalId = transactionalId;
+    }
+
+    /** The replica's stable name: its producer's transactional id and its consumer's static group member id. */
+    public String transactionalId() {
+        return transactionalId;
+    }
+
+    /** The CloudEvents source of the results this replica publishes. */
+    public String eventSource() {
+        return "/polymux/dispatch-service/" + transactionalId;
     }
 
     @Override
@@ -32,6 +44,7 @@ public class DispatchChild extends ChildServiceResource {
                 "POLYMUX_VAULT_PORT", String.valueOf(VaultServiceChild.port),
                 "POLYMUX_OAUTH_PORT", String.valueOf(OAuthChild.port),
                 "POLYMUX_DISPATCH_TRANSACTIONAL_ID", transactionalId,
+                "POLYMUX_DISPATCH_EVENT_SOURCE", eventSource(),
                 // The provider stub listens on loopback over http, which the production address guard refuses.
                 "POLYMUX_CONNECTORS_ALLOWED_PRIVATE_HOSTS", "localhost,127.0.0.0/8,::1",
                 "POLYMUX_CONNECTORS_ALLOW_PLAIN_HTTP", "true");
