@@ -59,6 +59,23 @@ public interface OAuthConfig {
 
     Refresh refresh();
 
+    HeldTokens heldTokens();
+
+    /**
+     * The access tokens each replica holds in memory for GetAccessToken (never the refresh tokens). Each hand-out is
+     * still checked against the grant row; these only bound memory and how long a never-expiring token is held.
+     */
+    interface HeldTokens {
+
+        /** At most this many grants' access tokens per replica; the least used go first. */
+        @WithDefault("10000")
+        long maxEntries();
+
+        /** A held token is read from vault-service again after this long, or at its expiry if sooner. */
+        @WithDefault("1h")
+        Duration maxAge();
+    }
+
     /** The refresh-ahead scheduler that runs in every replica. */
     interface Refresh {
 

@@ -9,9 +9,51 @@ import dev.polymux.oauth.grant.OAuthGrant;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowIterator;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 @ApplicationScoped
 public class GrantRepository implements PanacheRepositoryBase<OAuthGrant, String> {
+
+    /**
+     * What a hand-out checks on every GetAccessToken: whether the grant may be used, and which token it names (the
+     * vault version, the authorization, the token reported rejected). Read fresh each call, never cached.
+     */
+    public record HandOutState(String installationId, String tenant, String status, String statusReason, long tokenVersion,
+            String invalidatedTokenHash, Instant authorizedAt) {
+
+        public boolean active() {
+            return OAuthGrant.ACTIVE.equals(status);
+        }
+    }
+
+    private final Pool pool;
+
+    public GrantRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * The grant's {@link HandOutState}, or null: one prepared query on the pool, no session, since it runs on every
+     * GetAccessToken and is most of a warm call's work.
+     */
+    public Uni<HandOutState> handOutState(String installationId) {
+        return pool.preparedQuery("""
+                select tenant, status, status_reason, token_version, invalidated_token_hash, authorized_at
+                from grant_state where installation_id = $1""")
+                .execute(Tuple.of(installationId)).map(rows -> {
+                    RowIterator<Row> it = rows.iterator();
+                    if (!it.hasNext()) {
+                        return null;
+                    }
+                    Row row = it.next();
+                    return new HandOutState(installationId, row.getString("tenant"), row.getString("status"), row.getString("status_reason"),
+                            row.getLong("token_version"), row.getString("invalidated_token_hash"),
+                            row.getOffsetDateTime("authorized_at") == null ? null : row.getOffsetDateTime("authorized_at").toInstant());
+                });
+    }
 
     /**
      * A grant just leased: what a refresher needs of it, and the lease it holds. Plain columns, not entities, so

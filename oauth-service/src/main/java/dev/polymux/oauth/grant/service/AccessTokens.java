@@ -18,7 +18,8 @@ import io.smallrye.mutiny.Uni;
  * Access tokens for callers (dispatch-service), valid for at least what they ask. A token that is not is refreshed
  * synchronously, single-flight: within this replica callers share one refresh, and across replicas the grant's lease
  * decides who refreshes while the others wait for the result in vault-service. A burst of callers causes one
- * provider call.
+ * provider call. A token that is valid is handed out from what this replica holds ({@link HeldAccessTokens}) while
+ * the grant row still names it, so a warm call reads the row and nothing from vault-service.
  */
 @ApplicationScoped
 public class AccessTokens {
@@ -47,21 +48,39 @@ public class AccessTokens {
     private final GrantService service;
     private final VaultTokenStore vault;
     private final RefreshScheduler scheduler;
+    private final HeldAccessTokens held;
     private final OAuthConfig config;
     private final Map<String, Uni<TokenSet>> refreshing = new ConcurrentHashMap<>();
 
-    public AccessTokens(GrantRepository grants, GrantService service, VaultTokenStore vault, RefreshScheduler scheduler, OAuthConfig config) {
+    public AccessTokens(GrantRepository grants, GrantService service, VaultTokenStore vault, RefreshScheduler scheduler, HeldAccessTokens held,
+            OAuthConfig config) {
         this.grants = grants;
+        this.held = held;
         this.service = service;
         this.vault = vault;
         this.scheduler = scheduler;
         this.config = config;
     }
 
+    /**
+     * Warm, from the token this replica holds, checked against the grant row read for this call (oauth's own
+     * database: the replicas' shared truth); otherwise from vault-service, which audits the read.
+     */
     public Uni<TokenSet> get(String tenant, String installationId, Duration minValidity) {
-        return usableGrant(tenant, installationId).flatMap(grant -> vault.read(tenant, installationId, "access token for a caller")
+        return usableGrant(tenant, installationId).flatMap(grant -> {
+            TokenSet warm = held.current(grant, minValidity);
+            return warm != null ? Uni.createFrom().item(warm) : fromVault(tenant, installationId, minValidity, grant);
+        });
+    }
+
+    private Uni<TokenSet> fromVault(String tenant, String installationId, Duration minValidity, GrantRepository.HandOutState grant) {
+        return vault.read(tenant, installationId, "access token for a caller")
                 .flatMap(stored -> {
-                    if (stored.present() && usable(stored.tokens(), grant, minValidity)) {
+                    if (stored.present() && usable(stored.tokens(), grant.invalidatedTokenHash(), minValidity)) {
+                        // Held only when vault and the grant row agree on the version: then the row can vouch for it.
+                        if (stored.version() == grant.tokenVersion()) {
+                            held.hold(tenant, installationId, stored.tokens(), stored.version(), grant.authorizedAt());
+                        }
                         return Uni.createFrom().item(stored.tokens());
                     }
                     return singleFlight(tenant, installationId, stored.version()).map(fresh -> {
@@ -71,25 +90,25 @@ public class AccessTokens {
                         }
                         return fresh;
                     });
-                }));
+                });
     }
 
-    private Uni<OAuthGrant> usableGrant(String tenant, String installationId) {
-        return Panache.withSession(() -> grants.findById(installationId)).map(grant -> {
-            if (grant == null || !grant.tenant.equals(tenant)) {
+    private Uni<GrantRepository.HandOutState> usableGrant(String tenant, String installationId) {
+        return grants.handOutState(installationId).map(grant -> {
+            if (grant == null || !grant.tenant().equals(tenant)) {
                 throw new Unavailable(Unavailable.Reason.NO_GRANT, "Installation " + installationId
                         + " has no OAuth grant for this tenant; the installer has to connect it first.");
             }
-            if (!OAuthGrant.ACTIVE.equals(grant.status)) {
-                throw new Unavailable(Unavailable.Reason.BROKEN, grant.statusReason != null ? grant.statusReason
-                        : "The connection is " + grant.status + "; reconnect it.");
+            if (!grant.active()) {
+                throw new Unavailable(Unavailable.Reason.BROKEN, grant.statusReason() != null ? grant.statusReason()
+                        : "The connection is " + grant.status() + "; reconnect it.");
             }
             return grant;
         });
     }
 
-    private static boolean usable(TokenSet tokens, OAuthGrant grant, Duration minValidity) {
-        return tokens.validFor(minValidity, Instant.now()) && !rejected(tokens, grant.invalidatedTokenHash);
+    private static boolean usable(TokenSet tokens, String invalidatedTokenHash, Duration minValidity) {
+        return tokens.validFor(minValidity, Instant.now()) && !rejected(tokens, invalidatedTokenHash);
     }
 
     /** Whether a caller reported this access token rejected by the provider (Invalidate). */
@@ -135,7 +154,7 @@ public class AccessTokens {
                                 if (grant != null && !OAuthGrant.ACTIVE.equals(grant.status)) {
                                     return Uni.createFrom().failure(new Unavailable(Unavailable.Reason.BROKEN, grant.statusReason));
                                 }
-                                if (stored.present() && grant != null && usable(stored.tokens(), grant, Duration.ZERO)
+                                if (stored.present() && grant != null && usable(stored.tokens(), grant.invalidatedTokenHash, Duration.ZERO)
                                         && stored.version() > staleVersion) {
                                     return Uni.createFrom().item(stored.tokens());
                                 }

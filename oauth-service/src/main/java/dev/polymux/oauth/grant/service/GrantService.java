@@ -58,9 +58,12 @@ public class GrantService {
     private final ObjectMapper mapper;
     private final MeterRegistry metrics;
     private final SeparateContexts contexts;
+    private final HeldAccessTokens held;
 
     public GrantService(GrantRepository grants, KnownInstallationRepository installations, ConnectorHandlers handlers, VaultTokenStore vault,
-            OutboxService outbox, OAuthConfig config, ObjectMapper mapper, MeterRegistry metrics, SeparateContexts contexts) {
+            OutboxService outbox, OAuthConfig config, ObjectMapper mapper, MeterRegistry metrics, SeparateContexts contexts,
+            HeldAccessTokens held) {
+        this.held = held;
         this.grants = grants;
         this.installations = installations;
         this.handlers = handlers;
@@ -101,6 +104,8 @@ public class GrantService {
                     grant.connectedBy = connectedBy;
                     grant.authorizedAt = now;
                     grant.updatedAt = now;
+                    // Handed out only once this row commits (the held entry names its version and authorization).
+                    held.hold(grant.tenant, grant.installationId, tokens, version, grant.authorizedAt);
                     Uni<OAuthGrant> saved = existing != null ? Uni.createFrom().item(grant) : grants.persist(grant);
                     return saved.call(g -> announce(ConnectionEventTypes.GRANT_AUTHORIZED, g, null, tokens));
                 })));
@@ -195,6 +200,7 @@ public class GrantService {
             }
             grant.status = OAuthGrant.REVOKED;
             grant.statusReason = reason;
+            held.drop(grant.tenant, grant.installationId); // memory only: every replica already refuses by the row
             grant.leaseOwner = null;
             grant.leaseUntil = null;
             grant.refreshAt = null;
@@ -214,6 +220,8 @@ public class GrantService {
                     grant.invalidatedTokenHash = hash(rejectedAccessToken);
                     grant.refreshAt = now();
                     grant.updatedAt = now();
+                    // Every replica's next call sees the rejected hash in the row and misses; this one also forgets it.
+                    held.drop(tenant, installationId);
                     return true;
                 })));
     }
@@ -242,6 +250,8 @@ public class GrantService {
             }
             clearLease(grant, lease);
             grant.updatedAt = now;
+            // Warm at once in this replica; others read it from vault-service once, when the row tells them it changed.
+            held.hold(grant.tenant, installationId, tokens, version, grant.authorizedAt);
             return Uni.createFrom().voidItem();
         }));
     }
@@ -270,6 +280,7 @@ public class GrantService {
             }
             grant.status = OAuthGrant.BROKEN;
             grant.statusReason = failure.getMessage();
+            held.drop(grant.tenant, grant.installationId);
             LOG.infof("Grant %s of %s is broken (%s)", installation.id, installation.connectorId, failure.providerError());
             return announce(ConnectionEventTypes.GRANT_BROKEN, grant, failure, null);
         }));
