@@ -73,9 +73,10 @@ final class ResultTransactions implements AutoCloseable {
         // A replica that died holding a transaction blocks read_committed readers of its partitions at most this long.
         config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeout.toMillis());
         // commitTransaction flushes whatever waits: lingering until then sends a transaction's results to a partition in
-        // one request instead of one request per result, which is most of what a transaction costs the broker.
+        // few requests instead of one per result. batch.size stays the default (16 KiB) on purpose: the producer splits a
+        // batch the broker refuses as too large into batches of batch.size, so with a large one a big result and a small
+        // one would be split into the same refused batch again, for ever, instead of failing as RecordTooLarge.
         config.put(ProducerConfig.LINGER_MS_CONFIG, 1000);
-        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     }
 
     /**
