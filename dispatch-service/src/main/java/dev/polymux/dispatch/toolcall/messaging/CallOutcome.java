@@ -25,7 +25,6 @@ final class CallOutcome {
     final String label;
     final Duration took;
     int budget;
-    int failedCommits;
     /** Its record was in a transaction the broker refused as too large: it is retried in a transaction of its own. */
     boolean suspect;
 

@@ -388,7 +388,7 @@ public class ToolCallConsumer {
                 }
             });
             for (CallOutcome outcome : commit.outcomes()) {
-                PartitionWork work = partitions.get(new TopicPartition(outcome.record.topic(), outcome.record.partition()));
+                PartitionWork work = workOf(outcome);
                 if (work != null) {
                     work.takenAt.remove(outcome.record.offset());
                 }
@@ -401,11 +401,10 @@ public class ToolCallConsumer {
         // Aborted: nothing of it is visible. The outcomes go back to their partitions (if still ours) for the next try.
         boolean tooLarge = result.refusedAsTooLarge();
         for (CallOutcome outcome : commit.outcomes()) {
-            PartitionWork work = partitions.get(new TopicPartition(outcome.record.topic(), outcome.record.partition()));
+            PartitionWork work = workOf(outcome);
             if (work == null) {
                 continue; // moved on: its new owner runs the call again
             }
-            outcome.failedCommits++;
             if (tooLarge) {
                 outcome.budget = Math.max(SMALLEST_BUDGET, outcome.budget / 2);
                 outcome.suspect = true;
@@ -416,7 +415,7 @@ public class ToolCallConsumer {
         if (ofSuspect && tooLarge) {
             // Only this one does not fit: it waits, growing, and nobody else does.
             failedSuspectsInARow++;
-            suspectsPausedUntil = System.nanoTime() + Duration.ofMillis(Math.min(5_000, 100L << Math.min(failedSuspectsInARow - 1, 6))).toNanos();
+            suspectsPausedUntil = System.nanoTime() + backoff(failedSuspectsInARow);
             LOG.warnf("The result of %s still does not fit the broker's limit (now at most %d bytes); it is tried again alone",
                     commit.outcomes().getFirst().position(), commit.outcomes().getFirst().budget);
             return;
@@ -430,8 +429,17 @@ public class ToolCallConsumer {
         failedCommitsInARow++;
         LOG.warnf("A transaction of %d tool-call results was not committed (%s); they are published with a later one",
                 commit.outcomes().size(), result.failure().getClass().getSimpleName());
-        // A commit that keeps failing must not spin: wait a little longer each time.
-        commitsPausedUntil = System.nanoTime() + Duration.ofMillis(Math.min(5_000, 100L << Math.min(failedCommitsInARow - 1, 6))).toNanos();
+        commitsPausedUntil = System.nanoTime() + backoff(failedCommitsInARow);
+    }
+
+    /** The assigned partition the outcome's call came from; null when the partition moved on. */
+    private PartitionWork workOf(CallOutcome outcome) {
+        return partitions.get(new TopicPartition(outcome.record.topic(), outcome.record.partition()));
+    }
+
+    /** A commit that keeps failing must not spin: 100 ms after the first failure, doubling, at most 5 s (in nanos). */
+    private static long backoff(int failuresInARow) {
+        return Duration.ofMillis(Math.min(5_000, 100L << Math.min(failuresInARow - 1, 6))).toNanos();
     }
 
     /** A partition is paused while it (or the replica) is at its bound of calls not committed, or while stopping. */
