@@ -97,6 +97,27 @@ class OffsetLedgerTest {
     }
 
     @Test
+    void metadataClaimingMoreIncompleteCallsThanAReplicaCanHoldIsRejectedNotExpanded() {
+        // A committed offset's metadata is anyone's to write who may commit for the group: 40 bytes must not make the
+        // next owner build a set of two million offsets.
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (long value : new long[] {5_000_000L, 0, 1_000_000L, 0, 1_000_000L}) {
+            for (long rest = value; ; rest >>>= 7) {
+                if ((rest & ~0x7FL) == 0) {
+                    bytes.write((int) rest);
+                    break;
+                }
+                bytes.write((int) ((rest & 0x7F) | 0x80));
+            }
+        }
+        String metadata = OffsetLedger.PREFIX + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.toByteArray());
+        assertTrue(OffsetLedger.decode(metadata).isEmpty(), metadata);
+        OffsetLedger ledger = OffsetLedger.resumingFrom(new OffsetAndMetadata(0, metadata));
+        assertEquals(0, ledger.incompleteCount(), "ignored, not trusted");
+        assertTrue(ledger.received(0));
+    }
+
+    @Test
     void theMetadataOfAFullPartitionFitsTheBrokersLimitWhateverTheOrderCallsFinishIn() {
         // The worst case at the bound: 256 calls not committed, none next to another, among calls done far apart,
         // and one poll's worth (500) taken at the end.
