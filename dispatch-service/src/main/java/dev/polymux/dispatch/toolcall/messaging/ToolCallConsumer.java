@@ -211,7 +211,9 @@ public class ToolCallConsumer {
         } catch (WakeupException e) {
             LOG.warn("The dispatcher stopped before its running calls finished: the replica that takes their partitions runs them again");
         } catch (RuntimeException e) {
-            LOG.errorf("The tool-call consumer stopped: %s", e.toString());
+            // By class and place, as the executor logs its faults: a message could quote a record's contents.
+            LOG.errorf("The tool-call consumer stopped: %s at %s", e.getClass().getName(),
+                    e.getStackTrace().length > 0 ? e.getStackTrace()[0] : "?");
             progress.failed(); // health reports DOWN: a replica that takes no calls must be restarted
         } finally {
             partitions.values().forEach(work -> work.running.values().forEach(Cancellable::cancel));
