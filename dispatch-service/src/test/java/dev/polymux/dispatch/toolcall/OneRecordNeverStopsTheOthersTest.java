@@ -71,6 +71,8 @@ import io.restassured.RestAssured;
 class OneRecordNeverStopsTheOthersTest {
 
     private static final Duration SECONDS = Duration.ofSeconds(30);
+    /** The test broker's tool-call topic (see the dispatcher's log: it is assigned partitions 0 to 2). */
+    private static final int TOOL_CALL_PARTITIONS = 3;
 
     /** Two tenants with the suite installed and a key stored; {@code key} is the poison records' key. */
     private record Case(String tenant, String otherTenant, String key) {
@@ -163,14 +165,14 @@ class OneRecordNeverStopsTheOthersTest {
     void aResultTheBrokerKeepsRefusingStopsNoOtherCallAndHealthSaysDownUntilItIsCommitted() {
         Case setup = Case.start();
         String widget = "stuck-" + UUID.randomUUID().toString().substring(0, 8);
-        // 10 KB: smaller than the least a record may ever be given (16 KiB), larger than the topic's limit below, so
-        // the batch cannot commit until the limit is lifted.
+        // 25 KB: smaller than the least a record may ever be given (32 KiB), larger than the topic's limit below (20 KB,
+        // above the producer's 16 KiB batches, as the README requires), so it cannot commit until the limit is lifted.
         ProviderStub.server().stubFor(get(urlEqualTo("/widgets/" + widget)).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody("{\"blob\":\"" + "s".repeat(10_000) + "\"}")));
+                .withHeader("Content-Type", "application/json").withBody("{\"blob\":\"" + "s".repeat(25_000) + "\"}")));
         Neighbours neighbours = Neighbours.stubbed();
         String stuck = "stuck-" + UUID.randomUUID();
         try (KafkaEvents results = KafkaEvents.watch(EventTopics.TOOL_RESULTS); ToolCalls calls = new ToolCalls()) {
-            try (TopicLimit limit = TopicLimit.set(EventTopics.TOOL_RESULTS, 6_000)) {
+            try (TopicLimit limit = TopicLimit.set(EventTopics.TOOL_RESULTS, 20_000)) {
                 calls.publish(ToolCalls.event(stuck, setup.tenant(), Suite.PLUGIN, "acme", "get_widget",
                         "{\"id\":\"" + widget + "\"}", Instant.now().plusSeconds(60)));
                 neighbours.publish(calls, setup);
@@ -192,11 +194,15 @@ class OneRecordNeverStopsTheOthersTest {
         }
     }
 
-    /** A create-style call of the first tenant and a read of the other tenant, beside the case's troublemaker. */
-    private record Neighbours(String sku, String otherWidget, String create, String read) {
+    /**
+     * A create-style call of the first tenant and reads of the other tenant, one on every partition (so that some come
+     * from a partition the dispatcher looks at after the troublemaker's), beside the case's troublemaker.
+     */
+    private record Neighbours(String sku, String otherWidget, String create, List<String> reads) {
         static Neighbours stubbed() {
             String suffix = UUID.randomUUID().toString().substring(0, 8);
-            Neighbours neighbours = new Neighbours("sku-" + suffix, "w-" + suffix, "create-" + UUID.randomUUID(), "read-" + UUID.randomUUID());
+            List<String> reads = java.util.stream.IntStream.range(0, TOOL_CALL_PARTITIONS).mapToObj(partition -> "read-" + partition + "-" + UUID.randomUUID()).toList();
+            Neighbours neighbours = new Neighbours("sku-" + suffix, "w-" + suffix, "create-" + UUID.randomUUID(), reads);
             ProviderStub.server().stubFor(post(urlEqualTo("/orders")).withRequestBody(equalToJson("{\"sku\":\"" + neighbours.sku + "\"}"))
                     .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json").withBody("{\"order\":\"o-" + suffix + "\"}")));
             ProviderStub.server().stubFor(get(urlEqualTo("/widgets/" + neighbours.otherWidget)).willReturn(aResponse().withStatus(200)
@@ -207,17 +213,29 @@ class OneRecordNeverStopsTheOthersTest {
         void publish(ToolCalls calls, Case setup) {
             calls.publish(ToolCalls.event(create, setup.tenant(), Suite.PLUGIN, "acme", "create_order", "{\"sku\":\"" + sku + "\"}",
                     Instant.now().plusSeconds(60)));
-            calls.publish(ToolCalls.event(read, setup.otherTenant(), Suite.PLUGIN, "acme", "get_widget",
-                    "{\"id\":\"" + otherWidget + "\"}", Instant.now().plusSeconds(60)));
+            for (int partition = 0; partition < reads.size(); partition++) {
+                calls.publish(partition, ToolCalls.event(reads.get(partition), setup.otherTenant(), Suite.PLUGIN, "acme", "get_widget",
+                        "{\"id\":\"" + otherWidget + "\"}", Instant.now().plusSeconds(60)));
+            }
+        }
+
+        private List<String> all() {
+            List<String> all = new java.util.ArrayList<>(reads);
+            all.addFirst(create);
+            return all;
         }
 
         /** Both succeeded, each has exactly one result (so has the troublemaker), and the provider saw the create once. */
         void assertEachOnce(KafkaEvents results, String troublemaker) {
-            for (String call : List.of(create, read)) {
+            for (String call : all()) {
                 JsonNode result = KafkaEvents.parse(results.await(record -> record.value().contains(call), SECONDS).value());
                 assertEquals("succeeded", result.path("data").path("status").asText(), result.toString());
             }
-            for (String call : troublemaker == null ? List.of(create, read) : List.of(create, read, troublemaker)) {
+            List<String> each = all();
+            if (troublemaker != null) {
+                each.add(troublemaker);
+            }
+            for (String call : each) {
                 assertEquals(1, results.allMatching(record -> record.value().contains(call), Duration.ofSeconds(2)).size(),
                         "exactly one result for " + call);
             }

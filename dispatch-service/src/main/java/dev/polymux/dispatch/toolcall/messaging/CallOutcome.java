@@ -27,6 +27,8 @@ final class CallOutcome {
     int budget;
     /** Its record was in a transaction the broker refused as too large: it is retried in a transaction of its own. */
     boolean suspect;
+    /** When it was last taken into a transaction alone (System.nanoTime), so that suspects take turns. */
+    long triedAloneAt;
 
     CallOutcome(ConsumerRecord<byte[], byte[]> record, Instant receivedAt, CloudEvent result, String deadLetterReason,
             String deadLetterDetail, String connector, String tool, String label, Duration took, int budget) {

@@ -5,10 +5,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -42,8 +43,11 @@ final class ResultTransactions implements AutoCloseable {
     record Commit(List<CallOutcome> outcomes, Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
     }
 
-    /** How a commit ended: committed (with what to count now), or aborted with its cause. */
-    record Result(Commit commit, List<ResultRecords.Rendered> rendered, Throwable failure, long nanos) {
+    /**
+     * How a commit ended: committed (with what to count now), or aborted with its cause and the outcomes whose own
+     * records the broker refused as too large (the others' records were fine and are only in an aborted transaction).
+     */
+    record Result(Commit commit, List<ResultRecords.Rendered> rendered, Throwable failure, Set<CallOutcome> refused, long nanos) {
         boolean committed() {
             return failure == null;
         }
@@ -102,16 +106,18 @@ final class ResultTransactions implements AutoCloseable {
     private Result commit(Commit commit) {
         long started = System.nanoTime();
         List<ResultRecords.Rendered> rendered = new ArrayList<>();
+        // Filled by the send callbacks (the producer's thread), all of which have run when commitTransaction returns or throws.
+        Set<CallOutcome> refused = ConcurrentHashMap.newKeySet();
         try {
             commit.outcomes().forEach(outcome -> rendered.add(records.render(outcome)));
             KafkaProducer<byte[], byte[]> open = producer();
             open.beginTransaction();
-            AtomicReference<Exception> sendFailure = new AtomicReference<>();
-            for (ResultRecords.Rendered one : rendered) {
-                for (ProducerRecord<byte[], byte[]> record : one.records()) {
+            for (int i = 0; i < rendered.size(); i++) {
+                CallOutcome outcome = commit.outcomes().get(i);
+                for (ProducerRecord<byte[], byte[]> record : rendered.get(i).records()) {
                     open.send(record, (metadata, failure) -> {
-                        if (failure != null) {
-                            sendFailure.compareAndSet(null, failure);
+                        if (failure instanceof RecordTooLargeException) {
+                            refused.add(outcome);
                         }
                     });
                 }
@@ -120,15 +126,15 @@ final class ResultTransactions implements AutoCloseable {
                 open.sendOffsetsToTransaction(commit.offsets(), commit.group());
             }
             open.commitTransaction();
-            return new Result(commit, rendered, null, System.nanoTime() - started);
+            return new Result(commit, rendered, null, Set.of(), System.nanoTime() - started);
         } catch (ProducerFencedException | OutOfOrderSequenceException | UnsupportedVersionException | AuthorizationException
                 | InvalidProducerEpochException fatal) {
             LOG.warnf("The results producer cannot go on (%s); a new one is created for the next commit", fatal.getClass().getSimpleName());
             closeProducer();
-            return new Result(commit, rendered, fatal, System.nanoTime() - started);
+            return new Result(commit, rendered, fatal, Set.copyOf(refused), System.nanoTime() - started);
         } catch (KafkaException | IllegalStateException failure) {
             abort();
-            return new Result(commit, rendered, failure, System.nanoTime() - started);
+            return new Result(commit, rendered, failure, Set.copyOf(refused), System.nanoTime() - started);
         }
     }
 

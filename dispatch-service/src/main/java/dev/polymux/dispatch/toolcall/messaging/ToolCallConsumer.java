@@ -6,12 +6,14 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -60,15 +62,21 @@ import io.smallrye.mutiny.subscription.Cancellable;
  * <p>
  * One record must never stop the others: every record written is sized before it is sent (see {@link ResultRecords}).
  * When a commit fails anyway, nothing of it is visible, and the outcomes stay here for the next one; when the broker
- * refused a record as too large, the budget of that commit's records is halved, so the one that does not fit is
+ * refused a record as too large, the budget of the refused records is halved and they are retried alone, so the one that does not fit is
  * replaced and the rest go through.
  */
 @ApplicationScoped
 public class ToolCallConsumer {
 
     private static final Logger LOG = Logger.getLogger(ToolCallConsumer.class);
-    /** Halving stops here: a stand-in result or a cut DLQ copy is about a kilobyte. */
-    private static final int SMALLEST_BUDGET = 16 * 1024;
+    /**
+     * Halving stops here: a stand-in result or a cut DLQ copy is about a kilobyte. Twice the producer's batch.size (16
+     * KiB), so that a record the broker keeps refusing at this budget is larger than a batch and always sent in one of
+     * its own: the results topics must allow records of 32 KiB (Kafka's default is 1 MiB). Below batch.size the producer
+     * splits a refused batch of small records into the same batch again until it expires (KAFKA-8350), holding back the
+     * whole transaction.
+     */
+    private static final int SMALLEST_BUDGET = 32 * 1024;
     private static final Duration IDLE_POLL = Duration.ofMillis(100);
 
     /** One assigned partition: its ledger, the calls taken from it that have not started, run, or are waiting to commit. */
@@ -342,11 +350,17 @@ public class ToolCallConsumer {
         boolean suspects = partitions.values().stream().anyMatch(work -> work.ready.stream().anyMatch(outcome -> outcome.suspect));
         boolean suspectAlone = suspects && (suspectsTurn || now) && at >= suspectsPausedUntil;
         suspectsTurn = !suspectsTurn;
+        // The suspect tried alone longest ago: one that keeps failing must not keep the others (of any partition) waiting.
+        CallOutcome alone = suspectAlone ? partitions.values().stream().flatMap(work -> work.ready.stream()).filter(outcome -> outcome.suspect)
+                .min(Comparator.comparingLong(outcome -> outcome.triedAloneAt)).orElseThrow() : null;
+        if (alone != null) {
+            alone.triedAloneAt = at;
+        }
         for (PartitionWork work : partitions.values()) {
             List<CallOutcome> taken = new ArrayList<>();
             List<CallOutcome> left = new ArrayList<>();
             for (CallOutcome outcome : work.ready) {
-                boolean take = suspectAlone ? outcome.suspect && outcomes.isEmpty() && taken.isEmpty()
+                boolean take = suspectAlone ? outcome == alone
                         : !outcome.suspect && outcomes.size() + taken.size() < calls.commitMaxResults();
                 (take ? taken : left).add(outcome);
             }
@@ -402,12 +416,14 @@ public class ToolCallConsumer {
         }
         // Aborted: nothing of it is visible. The outcomes go back to their partitions (if still ours) for the next try.
         boolean tooLarge = result.refusedAsTooLarge();
+        // Only the outcomes whose own records were refused become suspects; when the producer did not say whose, all do.
+        Set<CallOutcome> refused = result.refused().isEmpty() ? Set.copyOf(commit.outcomes()) : result.refused();
         for (CallOutcome outcome : commit.outcomes()) {
             PartitionWork work = workOf(outcome);
             if (work == null) {
                 continue; // moved on: its new owner runs the call again
             }
-            if (tooLarge) {
+            if (tooLarge && refused.contains(outcome)) {
                 outcome.budget = Math.max(SMALLEST_BUDGET, outcome.budget / 2);
                 outcome.suspect = true;
             }
@@ -423,9 +439,9 @@ public class ToolCallConsumer {
             return;
         }
         if (tooLarge) {
-            LOG.warnf("The broker refused a record of a transaction of %d results as too large: each is tried again in a transaction"
-                    + " of its own (at most %d bytes), the other results go on without them", commit.outcomes().size(),
-                    commit.outcomes().stream().mapToInt(outcome -> outcome.budget).min().orElse(0));
+            LOG.warnf("The broker refused %d record(s) of a transaction of %d results as too large: each is tried again in a"
+                    + " transaction of its own (at most %d bytes), the other results go on without them", refused.size(),
+                    commit.outcomes().size(), refused.stream().mapToInt(outcome -> outcome.budget).min().orElse(0));
             return;
         }
         failedCommitsInARow++;
