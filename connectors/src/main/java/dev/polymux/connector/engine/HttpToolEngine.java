@@ -13,6 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.IntPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -102,16 +104,55 @@ public class HttpToolEngine {
             return Uni.createFrom().item(new ToolOutcome.BadArguments(e.getMessage(), e.problems()));
         }
         String label = manifest.path("label").asText(manifest.path("id").asText());
-        return send(manifest, spec, prepared, new Hop(HttpMethod.valueOf(spec.method()), URI.create(prepared.url()), true, prepared.body()),
+        Route route = new Route(allowedHosts(manifest), spec.followRedirects(), status -> spec.successCodes().contains(status),
+                response -> outcome(status -> spec.successCodes().contains(status), body -> output(spec, body), response));
+        return send(route, prepared, new Hop(HttpMethod.valueOf(spec.method()), URI.create(prepared.url()), true, prepared.body()),
                 "tool " + toolName + " of " + label, context, 0);
+    }
+
+    /**
+     * The built-in {@code polymux.http_request} action: the workflow's method, path or URL, query, headers and body,
+     * sent only within the target's allowedHosts, with the connection's credential placed as the target says (never
+     * from the arguments). A 2xx answer is the output {@code {status, headers, body}}; other answers map as for
+     * declarative tools.
+     */
+    public Uni<ToolOutcome> request(RequestTarget target, JsonNode args, Credentials credentials, DispatchContext context) {
+        if (context.remaining(Instant.now()).isZero()) {
+            return Uni.createFrom().item(new ToolOutcome.Failed(0, "The call's deadline passed before it could be sent"));
+        }
+        args = args == null ? JsonNodeFactory.instance.objectNode() : args;
+        List<String> problems = validate(RequestTarget.ACTION, HttpRequestAction.INPUT_SCHEMA_JSON, args);
+        if (!problems.isEmpty()) {
+            return Uni.createFrom().item(new ToolOutcome.BadArguments("The arguments do not match the input schema of " + RequestTarget.ACTION,
+                    problems));
+        }
+        HttpRequestAction.Request request;
+        try {
+            request = HttpRequestAction.prepare(target, args, credentials, context, mapper);
+        } catch (ToolArgumentsException e) {
+            return Uni.createFrom().item(new ToolOutcome.BadArguments(e.getMessage(), e.problems()));
+        } catch (HttpRequestAction.MissingFieldException e) {
+            return Uni.createFrom().item(new ToolOutcome.Failed(0, e.getMessage()));
+        }
+        Route route = new Route(target.allowedHosts(), request.followRedirects(), status -> status >= 200 && status < 300,
+                response -> outcome(status -> status >= 200 && status < 300, body -> HttpRequestAction.output(response, body, mapper), response));
+        return send(route, request.prepared(), new Hop(request.method(), URI.create(request.prepared().url()), true, request.prepared().body()),
+                RequestTarget.ACTION + " of " + target.label(), context, 0);
+    }
+
+    /**
+     * What a request may reach and how its answer is read: the hosts redirects may go to (when followed at all), which
+     * statuses are answers rather than errors (read up to the output cap), and the outcome of the final answer.
+     */
+    private record Route(List<String> allowedHosts, boolean followRedirects, IntPredicate success,
+            Function<ProviderHttp.Response, ToolOutcome> answer) {
     }
 
     /** One request of a call: the first, or a redirect hop the tool opted in to. */
     private record Hop(HttpMethod method, URI url, boolean withCredential, Buffer body) {
     }
 
-    private Uni<ToolOutcome> send(JsonNode manifest, HttpToolSpec spec, PreparedRequest prepared, Hop hop, String what,
-            DispatchContext context, int hops) {
+    private Uni<ToolOutcome> send(Route route, PreparedRequest prepared, Hop hop, String what, DispatchContext context, int hops) {
         Duration timeout = context.remaining(Instant.now());
         if (timeout.isZero()) {
             return Uni.createFrom().item(new ToolOutcome.Failed(0, "The call's deadline passed before it could be sent"));
@@ -126,12 +167,12 @@ public class HttpToolEngine {
         URI url = hop.url();
         String host = url.getHost();
         ProviderHttp.Request request = new ProviderHttp.Request(hop.method(), url, headers, hop.body(), what);
-        return http.send(request, timeout, status -> spec.successCodes().contains(status))
+        return http.send(request, timeout, route.success()::test)
                 .flatMap(response -> {
-                    if (!spec.successCodes().contains(response.status()) && response.redirect()) {
-                        return redirect(manifest, spec, prepared, hop, response, what, context, hops);
+                    if (!route.success().test(response.status()) && response.redirect()) {
+                        return redirect(route, prepared, hop, response, what, context, hops);
                     }
-                    return Uni.createFrom().item(outcome(spec, response));
+                    return Uni.createFrom().item(route.answer().apply(response));
                 })
                 .onFailure(AddressGuard.AddressRefusedException.class).recoverWithItem(refused -> new ToolOutcome.Failed(0,
                         refused.getMessage(), ToolOutcome.Failed.Reason.ADDRESS_REFUSED))
@@ -144,8 +185,8 @@ public class HttpToolEngine {
      * manifest's allowedHosts; then the next hop passes the address guard again, and carries the credential only when
      * it stays on the original scheme, host and port.
      */
-    private Uni<ToolOutcome> redirect(JsonNode manifest, HttpToolSpec spec, PreparedRequest prepared, Hop hop,
-            ProviderHttp.Response response, String what, DispatchContext context, int hops) {
+    private Uni<ToolOutcome> redirect(Route route, PreparedRequest prepared, Hop hop, ProviderHttp.Response response, String what,
+            DispatchContext context, int hops) {
         int status = response.status();
         URI target;
         try {
@@ -156,10 +197,10 @@ public class HttpToolEngine {
         }
         String targetHost = target.getHost() == null ? "an address without a host" : target.getHost();
         String redirected = "The provider redirected (HTTP " + status + ") to " + targetHost;
-        if (!spec.followRedirects()) {
+        if (!route.followRedirects()) {
             return refusedRedirect(status, redirected + "; redirects are not followed");
         }
-        if (target.getHost() == null || !hostAllowed(manifest, target)) {
+        if (target.getHost() == null || !hostAllowed(route.allowedHosts(), target)) {
             return refusedRedirect(status, redirected + ", which is not among the connector's allowedHosts");
         }
         if (hops >= http.maxRedirects()) {
@@ -172,7 +213,7 @@ public class HttpToolEngine {
         // 303, and 301/302 after a POST (as browsers do), continue as a GET without the body; 307/308 repeat the request.
         boolean asGet = status == 303 || ((status == 301 || status == 302) && hop.method() == HttpMethod.POST);
         URI next = sameOrigin && hop.withCredential() ? withQuery(target, prepared.credentialQuery()) : target;
-        return send(manifest, spec, prepared, new Hop(asGet ? HttpMethod.GET : hop.method(), next, sameOrigin && hop.withCredential(),
+        return send(route, prepared, new Hop(asGet ? HttpMethod.GET : hop.method(), next, sameOrigin && hop.withCredential(),
                 asGet ? null : hop.body()), what, context, hops + 1);
     }
 
@@ -188,7 +229,7 @@ public class HttpToolEngine {
      * The request as the manifest describes it; the credential is kept apart ({@code credentialHeaders},
      * {@code credentialQuery}, the latter also already in {@code url}) so that a redirect hop can go without it.
      */
-    private record PreparedRequest(String url, MultiMap headers, MultiMap credentialHeaders, Map<String, String> credentialQuery,
+    record PreparedRequest(String url, MultiMap headers, MultiMap credentialHeaders, Map<String, String> credentialQuery,
             Buffer body) {
     }
 
@@ -196,7 +237,7 @@ public class HttpToolEngine {
             DispatchContext context) {
         String url = expandPath(spec.url(), args);
         URI uri = URI.create(url);
-        if (!hostAllowed(manifest, uri)) {
+        if (!hostAllowed(allowedHosts(manifest), uri)) {
             throw new ToolArgumentsException("The request would leave the connector's allowedHosts", List.of());
         }
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
@@ -249,7 +290,7 @@ public class HttpToolEngine {
     }
 
     /** {@code uri} with the parameters appended, each name and value percent-encoded. */
-    private static URI withQuery(URI uri, Map<String, String> params) {
+    static URI withQuery(URI uri, Map<String, String> params) {
         if (params.isEmpty()) {
             return uri;
         }
@@ -304,15 +345,15 @@ public class HttpToolEngine {
         return Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
     }
 
-    private ToolOutcome outcome(HttpToolSpec spec, ProviderHttp.Response response) {
+    private ToolOutcome outcome(IntPredicate success, Function<Buffer, JsonNode> output, ProviderHttp.Response response) {
         int status = response.status();
-        if (spec.successCodes().contains(status)) {
+        if (success.test(status)) {
             if (response.cut()) {
                 // Never a partial result: the dispatcher reports OUTPUT_TOO_LARGE, and nothing over the cap reaches Kafka.
                 return new ToolOutcome.Failed(status, ProviderHttp.tooLarge("The provider", response, http.maxOutputBytes()),
                         ToolOutcome.Failed.Reason.OUTPUT_TOO_LARGE);
             }
-            return new ToolOutcome.Success(output(spec, response.body()));
+            return new ToolOutcome.Success(output.apply(response.body()));
         }
         String providerSays = providerMessage(response.body());
         return switch (status) {
@@ -355,7 +396,21 @@ public class HttpToolEngine {
 
     private List<String> validateArguments(JsonNode manifest, JsonNode tool, JsonNode args) {
         String key = manifest.path("id").asText() + "@" + manifest.path("version").asText() + "#" + tool.path("name").asText();
-        JsonSchema schema = inputSchemas.computeIfAbsent(key, ignored -> ToolInputSchemas.compile(tool.path("input")));
+        return problems(inputSchemas.computeIfAbsent(key, ignored -> ToolInputSchemas.compile(tool.path("input"))), args);
+    }
+
+    /** A built-in action's arguments against its schema (compiled once). */
+    private List<String> validate(String action, String schemaJson, JsonNode args) {
+        return problems(inputSchemas.computeIfAbsent("builtin#" + action, ignored -> {
+            try {
+                return ToolInputSchemas.compile(mapper.readTree(schemaJson));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("The schema of " + action + " is not JSON", e);
+            }
+        }), args);
+    }
+
+    private static List<String> problems(JsonSchema schema, JsonNode args) {
         List<String> problems = new ArrayList<>();
         for (ValidationMessage message : schema.validate(args == null ? JsonNodeFactory.instance.objectNode() : args)) {
             String pointer = message.getInstanceLocation().toString();
@@ -404,7 +459,7 @@ public class HttpToolEngine {
         return template.substring(0, pathStart) + path;
     }
 
-    private static String encodeSegment(String value) {
+    static String encodeSegment(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
@@ -420,7 +475,7 @@ public class HttpToolEngine {
     }
 
     /** Header values never carry line breaks, whoever supplied them. */
-    private static String headerValue(String name, String value) {
+    static String headerValue(String name, String value) {
         if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
             throw new ToolArgumentsException("A value for header " + name + " contains a line break", List.of());
         }
@@ -466,14 +521,15 @@ public class HttpToolEngine {
         return template;
     }
 
-    private static boolean hostAllowed(JsonNode manifest, URI uri) {
+    private static List<String> allowedHosts(JsonNode manifest) {
+        List<String> hosts = new ArrayList<>();
+        manifest.path("allowedHosts").forEach(allowed -> hosts.add(allowed.asText().toLowerCase(Locale.ROOT)));
+        return hosts;
+    }
+
+    static boolean hostAllowed(List<String> allowedHosts, URI uri) {
         String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
         String hostAndPort = uri.getPort() > 0 ? host + ":" + uri.getPort() : host;
-        for (JsonNode allowed : manifest.path("allowedHosts")) {
-            if (dev.polymux.connector.manifest.ManifestValidator.hostMatches(allowed.asText().toLowerCase(Locale.ROOT), host, hostAndPort)) {
-                return true;
-            }
-        }
-        return false;
+        return allowedHosts.stream().anyMatch(allowed -> dev.polymux.connector.manifest.ManifestValidator.hostMatches(allowed, host, hostAndPort));
     }
 }

@@ -86,6 +86,7 @@ public class ManifestValidator {
         List<ManifestViolation> violations = schemaViolations(connectionEntrySchema, entry);
         if (violations.isEmpty()) {
             violations.addAll(shapePatterns("/shape", entry.path("shape")));
+            violations.addAll(actionRules("", entry));
         }
         return sorted(violations);
     }
@@ -107,6 +108,7 @@ public class ManifestValidator {
                             "key '" + key + "' is already used by /connections/" + first));
                 }
                 violations.addAll(shapePatterns("/connections/" + i + "/shape", connections.get(i).path("shape")));
+                violations.addAll(actionRules("/connections/" + i, connections.get(i)));
             }
         }
         return sorted(violations);
@@ -156,6 +158,9 @@ public class ManifestValidator {
             }
         }
         violations.addAll(shapePatterns("/auth/shape", auth.path("shape")));
+        if (auth.path("request").isObject()) {
+            violations.addAll(requestRules("/auth/request", auth.path("request"), allowedHosts, auth.path("shape")));
+        }
         JsonNode steps = auth.path("setupSteps");
         for (int i = 0; i < steps.size(); i++) {
             if (steps.get(i).has("fields")) {
@@ -204,6 +209,91 @@ public class ManifestValidator {
             }
         }
         return violations;
+    }
+
+    /**
+     * An inline vault entry's built-in actions: the request block's hosts are public (unless allowed), its baseUrl is
+     * one of them, and every template names a stored field of the entry's shape; so do the command's env and stdin.
+     */
+    private List<ManifestViolation> actionRules(String pointer, JsonNode entry) {
+        List<ManifestViolation> violations = new ArrayList<>();
+        JsonNode request = entry.path("request");
+        if (request.isObject()) {
+            List<String> hosts = new ArrayList<>();
+            request.path("allowedHosts").forEach(host -> hosts.add(host.asText().toLowerCase(Locale.ROOT)));
+            for (int i = 0; i < hosts.size(); i++) {
+                String at = pointer + "/request/allowedHosts/" + i;
+                privateHosts.problem(withoutPort(hosts.get(i))).ifPresent(problem -> violations.add(new ManifestViolation(at, "host " + problem)));
+            }
+            violations.addAll(requestRules(pointer + "/request", request, hosts, entry.path("shape")));
+        }
+        JsonNode command = entry.path("command");
+        if (command.isObject()) {
+            Set<String> fields = storedFields(entry.path("shape"));
+            command.path("env").properties().forEach(variable -> violations.addAll(
+                    templateFields(pointer + "/command/env/" + variable.getKey(), variable.getValue().asText(), fields)));
+            if (command.hasNonNull("stdin")) {
+                violations.addAll(templateFields(pointer + "/command/stdin", command.get("stdin").asText(), fields));
+            }
+        }
+        return violations;
+    }
+
+    /** A request block's baseUrl lies within its hosts, and its placements name stored fields of the shape. */
+    private List<ManifestViolation> requestRules(String pointer, JsonNode request, List<String> allowedHosts, JsonNode shape) {
+        List<ManifestViolation> violations = new ArrayList<>();
+        if (request.hasNonNull("baseUrl")) {
+            URI base;
+            try {
+                base = URI.create(request.get("baseUrl").asText());
+            } catch (IllegalArgumentException e) {
+                return List.of(new ManifestViolation(pointer + "/baseUrl", "is not a valid URL"));
+            }
+            String host = base.getHost() == null ? "" : base.getHost().toLowerCase(Locale.ROOT);
+            String hostAndPort = base.getPort() > 0 ? host + ":" + base.getPort() : host;
+            if (allowedHosts.stream().noneMatch(allowed -> hostMatches(allowed, host, hostAndPort))) {
+                violations.add(new ManifestViolation(pointer + "/baseUrl", "host '" + hostAndPort + "' is not in allowedHosts"));
+            }
+        }
+        Set<String> fields = storedFields(shape);
+        JsonNode placements = request.path("credential");
+        for (int i = 0; i < placements.size(); i++) {
+            for (String template : List.of("value", "username", "password")) {
+                if (placements.get(i).hasNonNull(template)) {
+                    violations.addAll(templateFields(pointer + "/credential/" + i + "/" + template, placements.get(i).get(template).asText(), fields));
+                }
+            }
+            if (!placements.get(i).has("value") && !"basic".equals(placements.get(i).path("placement").asText())
+                    && !"single".equals(shape.path("kind").asText())) {
+                violations.add(new ManifestViolation(pointer + "/credential/" + i, "needs a value template: a "
+                        + shape.path("kind").asText() + " shape has several fields, e.g. \"{" + fields.iterator().next() + "}\""));
+            }
+        }
+        return violations;
+    }
+
+    /** Every {field} of a template is a field the shape stores. */
+    private static List<ManifestViolation> templateFields(String pointer, String template, Set<String> fields) {
+        List<ManifestViolation> violations = new ArrayList<>();
+        Matcher placeholders = PLACEHOLDER.matcher(template);
+        while (placeholders.find()) {
+            if (!fields.contains(placeholders.group(1))) {
+                violations.add(new ManifestViolation(pointer, "placeholder {" + placeholders.group(1) + "} is not a field of the shape "
+                        + fields));
+            }
+        }
+        return violations;
+    }
+
+    /** The fields a vault shape stores: single its field ("value"), pair username and password, tuple its names. */
+    private static Set<String> storedFields(JsonNode shape) {
+        Set<String> fields = new java.util.LinkedHashSet<>();
+        switch (shape.path("kind").asText()) {
+            case "single" -> fields.add(shape.path("field").asText("value"));
+            case "pair" -> fields.addAll(List.of("username", "password"));
+            default -> shape.path("fields").forEach(field -> fields.add(field.path("name").asText()));
+        }
+        return fields;
     }
 
     /** An OAuth endpoint's host: public, unless allowed (https-only is review's own check). */
