@@ -103,6 +103,6 @@ class ThrottlesTest {
 
     private static ResolvedConnection connection(String installationId, String manifest) throws Exception {
         return new ResolvedConnection(installationId, "t", "plugin", "key", ConnectionKind.CONNECTION_KIND_VAULT, "acme", "1.0.0",
-                JSON.readTree(manifest));
+                JSON.readTree(manifest), null);
     }
 }

@@ -108,7 +108,7 @@ class ToolCallExecutorPermitsTest {
 
         Harness(ConnectionKind kind, String installationId) throws Exception {
             connection = new ResolvedConnection(installationId, "t-permits", "plugin", "key", kind, "throwing-test", "1.0.0", JSON.readTree("""
-                    {"id":"throwing-test","handler":"throwing-test","tools":[{"name":"explode"},{"name":"echo"}]}"""));
+                    {"id":"throwing-test","handler":"throwing-test","tools":[{"name":"explode"},{"name":"echo"}]}"""), null);
             InstallationResolver resolver = new InstallationResolver(null, null, JSON, config) {
                 @Override
                 public Uni<ResolvedConnection> resolve(ToolCall call, Instant deadline) {
@@ -128,7 +128,7 @@ class ToolCallExecutorPermitsTest {
                             : Credentials.fields(Map.of("value", Secret.of("key-value-x"))));
                 }
             };
-            ConnectorTools tools = new ConnectorTools(new ConnectorRegistry(List.of(new ThrowingHandler())), null);
+            ConnectorTools tools = new ConnectorTools(new ConnectorRegistry(List.of(new ThrowingHandler())), null, null);
             executor = new ToolCallExecutor(resolver, tools, credentials, throttles, new ToolResults(JSON, config),
                     new DispatchMetrics(new SimpleMeterRegistry()), config, new CredentialRejections(new CredentialRejectionsConfig() {
                         @Override

@@ -95,15 +95,17 @@ public class InstallationResolver {
     }
 
     private ResolvedConnection connection(Installation installation, JsonNode manifest) {
+        JsonNode entry = installation.getConnectionEntryJson().isEmpty() ? null : parse(installation.getConnectionEntryJson());
         return new ResolvedConnection(installation.getInstallationId(), installation.getTenantId(), installation.getPluginId(),
-                installation.getConnectionKey(), installation.getKind(), installation.getConnectorId(), installation.getConnectorVersion(), manifest);
+                installation.getConnectionKey(), installation.getKind(), installation.getConnectorId(), installation.getConnectorVersion(), manifest,
+                entry);
     }
 
     private JsonNode parse(String json) {
         try {
             return mapper.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new CallFailure(ErrorCode.INTERNAL, "The registry sent a connector manifest that is not JSON.");
+            throw new CallFailure(ErrorCode.INTERNAL, "The registry sent a manifest or connection entry that is not JSON.");
         }
     }
 

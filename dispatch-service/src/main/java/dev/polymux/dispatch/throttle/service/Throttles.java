@@ -138,7 +138,7 @@ public class Throttles {
     }
 
     private Limiter providerLimiter(ResolvedConnection connection) {
-        return providers.computeIfAbsent(connection.connectorLabel(), id -> {
+        return providers.computeIfAbsent(connection.providerKey(), id -> {
             int concurrency = limit(connection, "concurrencyPerProvider", DispatchConfig.ProviderLimits::concurrencyPerProvider,
                     config.concurrencyPerProvider());
             double rate = rate(connection, "requestsPerSecondPerProvider", DispatchConfig.ProviderLimits::requestsPerSecondPerProvider,

@@ -1,0 +1,129 @@
+package dev.polymux.dispatch.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.polymux.connector.sdk.Credentials;
+import dev.polymux.connector.sdk.DispatchContext;
+import dev.polymux.connector.sdk.Secret;
+import dev.polymux.connector.sdk.ToolOutcome;
+import dev.polymux.dispatch.command.config.CommandActionConfig;
+import dev.polymux.dispatch.command.service.CommandAction;
+
+/** The bounds of polymux.command with real programs: environment, arguments, timeout, output cap, allow list. */
+class CommandActionTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Credentials KEY = Credentials.fields(Map.of("value", Secret.of("sk_live_commandsecret")));
+
+    private final CommandAction action = new CommandAction(config(true, Duration.ofSeconds(1), 4096), JSON);
+
+    @Test
+    void theProgramSeesOnlyAScrubbedEnvironmentAndTheEntrysVariables() throws Exception {
+        ToolOutcome outcome = run("{\"executable\":\"env\",\"env\":{\"ACME_KEY\":\"{value}\"}}", "{}");
+
+        String environment = assertInstanceOf(ToolOutcome.Success.class, outcome).output().path("stdout").asText();
+        assertTrue(environment.contains("ACME_KEY=sk_live_commandsecret"), environment);
+        assertTrue(environment.contains("PATH=/usr/local/bin:/usr/bin:/bin"), environment);
+        assertFalse(environment.contains("JAVA_HOME") || environment.contains("MAVEN") || environment.contains("POLYMUX"),
+                "nothing of the dispatcher's environment: " + environment);
+        assertEquals(4, environment.strip().split("\n").length, environment);
+    }
+
+    @Test
+    void aWorkflowValueFillsOneArgumentAndCannotBecomeAnOption() throws Exception {
+        ToolOutcome echoed = run("{\"executable\":\"echo\",\"args\":[\"{word}\"]}", "{\"word\":\"two words; rm -rf /\"}");
+        ToolOutcome flag = run("{\"executable\":\"echo\",\"args\":[\"{word}\"]}", "{\"word\":\"-e\"}");
+        ToolOutcome missing = run("{\"executable\":\"echo\",\"args\":[\"{word}\"]}", "{}");
+
+        assertEquals("two words; rm -rf /\n", assertInstanceOf(ToolOutcome.Success.class, echoed).output().path("stdout").asText());
+        assertInstanceOf(ToolOutcome.BadArguments.class, flag);
+        assertInstanceOf(ToolOutcome.BadArguments.class, missing);
+    }
+
+    @Test
+    void aProgramThatOutrunsItsTimeoutIsStopped() throws Exception {
+        Instant started = Instant.now();
+        ToolOutcome outcome = run("{\"executable\":\"sleep\",\"args\":[\"{seconds}\"]}", "{\"seconds\":\"30\"}");
+
+        assertTrue(assertInstanceOf(ToolOutcome.Failed.class, outcome).message().contains("did not finish within 1 s"), outcome.toString());
+        assertTrue(Duration.between(started, Instant.now()).toSeconds() < 10, "stopped, not waited for");
+    }
+
+    @Test
+    void aProgramThatWritesPastTheCapIsStoppedAndReportedTooLarge() throws Exception {
+        ToolOutcome outcome = run("{\"executable\":\"yes\"}", "{}");
+
+        assertEquals(ToolOutcome.Failed.Reason.OUTPUT_TOO_LARGE, assertInstanceOf(ToolOutcome.Failed.class, outcome).reason(), outcome.toString());
+    }
+
+    @Test
+    void theStoredValueReachesStandardInputAndJsonOutputIsParsed() throws Exception {
+        ToolOutcome outcome = run("{\"executable\":\"cat\",\"stdin\":\"{\\\"key\\\":\\\"{value}\\\"}\"}", "{}");
+
+        assertEquals("sk_live_commandsecret", assertInstanceOf(ToolOutcome.Success.class, outcome).output().path("stdout").path("key").asText());
+    }
+
+    @Test
+    void onlyAllowedProgramsRunAndOnlyWhereTheOperatorEnabledTheAction() throws Exception {
+        JsonNode unknown = JSON.readTree("{\"executable\":\"bash\"}");
+        assertTrue(action.refusal(unknown).contains("not on this dispatcher's allow list"));
+        CommandAction off = new CommandAction(config(false, Duration.ofSeconds(1), 4096), JSON);
+        assertTrue(off.refusal(JSON.readTree("{\"executable\":\"echo\"}")).contains("has not enabled"));
+        assertInstanceOf(ToolOutcome.Failed.class, off.run(JSON.readTree("{\"executable\":\"echo\"}"), JSON.readTree("{}"), KEY, context())
+                .await().atMost(Duration.ofSeconds(5)));
+    }
+
+    private ToolOutcome run(String command, String args) throws Exception {
+        return action.run(JSON.readTree(command), JSON.readTree(args), KEY, context()).await().atMost(Duration.ofSeconds(20));
+    }
+
+    private static DispatchContext context() {
+        return new DispatchContext("call-1", "acme", "inst-1", Instant.now().plusSeconds(20), null);
+    }
+
+    private static CommandActionConfig config(boolean enabled, Duration timeout, int maxOutput) {
+        return new CommandActionConfig() {
+            @Override
+            public boolean enabled() {
+                return enabled;
+            }
+
+            @Override
+            public Map<String, String> executables() {
+                return Map.of("env", "/usr/bin/env", "echo", "/bin/echo", "sleep", "/bin/sleep", "yes", "/usr/bin/yes", "cat", "/bin/cat");
+            }
+
+            @Override
+            public Duration timeout() {
+                return timeout;
+            }
+
+            @Override
+            public int maxOutputBytes() {
+                return maxOutput;
+            }
+
+            @Override
+            public int maxErrorBytes() {
+                return 1024;
+            }
+
+            @Override
+            public int maxConcurrent() {
+                return 2;
+            }
+        };
+    }
+}
