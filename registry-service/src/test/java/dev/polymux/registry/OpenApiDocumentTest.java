@@ -37,7 +37,11 @@ class OpenApiDocumentTest {
                 "/reviews/connectors/{connectorId}/versions/{version}/approve", "/reviews/connectors/{connectorId}/versions/{version}/reject",
                 "/reviews/connectors/{connectorId}/versions/{version}/deprecate", "/marketplace/connectors", "/marketplace/connectors/{connectorId}",
                 "/tenants/{tenant}/plugins", "/marketplace/plugins", "/marketplace/plugins/{pluginId}", "/tenants/{tenant}/installations",
-                "/tenants/{tenant}/installations/{installationId}", "/tenants/{tenant}/installations/by-plugin/{pluginId}")), paths.keySet().toString());
+                "/tenants/{tenant}/installations/{installationId}", "/tenants/{tenant}/installations/by-plugin/{pluginId}",
+                "/tenants/{tenant}/listings", "/tenants/{tenant}/listings/{type}/{id}/versions/{version}",
+                "/tenants/{tenant}/listings/{type}/{id}/versions/{version}/submit", "/reviews/listings",
+                "/reviews/listings/{type}/{id}/versions/{version}/approve", "/reviews/listings/{type}/{id}/versions/{version}/reject",
+                "/reviews/listings/{type}/{id}/versions/{version}/deprecate")), paths.keySet().toString());
         List<String> withoutExample = new ArrayList<>();
         paths.forEach((path, operations) -> operations.forEach((method, operation) -> {
             Object body = ((Map<?, ?>) operation).get("requestBody");
@@ -47,5 +51,10 @@ class OpenApiDocumentTest {
             }
         }));
         assertEquals(List.of(), withoutExample, "request bodies without an example");
+        // The endpoints from before the listing API are aliases now, and say so (docs/publishing.md).
+        for (String legacy : List.of("/tenants/{tenant}/plugins", "/tenants/{tenant}/connectors", "/reviews/connectors")) {
+            paths.get(legacy).forEach((method, operation) -> assertEquals(Boolean.TRUE, ((Map<?, ?>) operation).get("deprecated"), method + " " + legacy));
+        }
+        paths.get("/tenants/{tenant}/listings").forEach((method, operation) -> assertEquals(null, ((Map<?, ?>) operation).get("deprecated")));
     }
 }

@@ -20,6 +20,8 @@ public interface RegistryConfig {
 
     Review review();
 
+    Plugins plugins();
+
     /**
      * The services (the {@code sub} of their service token, docs/access.md) that may call the registry's internal
      * gRPC API. Env: POLYMUX_REGISTRY_GRPC_CALLERS.
@@ -31,5 +33,30 @@ public interface RegistryConfig {
         /** Accept plain http:// provider endpoints (local development only). Env: POLYMUX_REGISTRY_REVIEW_ALLOW_PLAIN_HTTP. */
         @WithDefault("false")
         boolean allowPlainHttp();
+    }
+
+    interface Plugins {
+        /**
+         * Who approves a submitted plugin version besides the platform's reviewers (docs/publishing.md). Connections
+         * are never approved by policy. Env: POLYMUX_REGISTRY_PLUGINS_AUTO_APPROVE.
+         */
+        @WithDefault("when-checks-pass")
+        AutoApprove autoApprove();
+    }
+
+    /** The operator's policy for plugin versions that pass their automated checks. */
+    enum AutoApprove {
+        /** Every plugin version waits for a platform reviewer. */
+        NEVER,
+        /**
+         * Approved at submission when every automated check passed without a single finding and every connector it
+         * uses is approved; anything else waits for a reviewer.
+         */
+        WHEN_CHECKS_PASS;
+
+        /** As the configuration spells it. */
+        public String value() {
+            return name().toLowerCase().replace('_', '-');
+        }
     }
 }

@@ -22,6 +22,13 @@ public final class ApiExamples {
                {"kind":"oauth","key":"drive","label":"Google Drive","connector":"google-drive",
                 "scopes":["https://www.googleapis.com/auth/drive.file"]}]}""";
 
+    public static final String PLUGIN_LISTING = "{\"type\":\"plugin\",\"manifest\":" + PLUGIN_MANIFEST + "}";
+
+    public static final String CONNECTION_LISTING = "{\"type\":\"connection\",\"manifest\":" + CONNECTOR_MANIFEST + "}";
+
+    public static final String REJECTION = """
+            {"note":"The tools ask for contacts.write but only read contacts; drop the scope and submit a new version."}""";
+
     public static final String INSTALL = """
             {"pluginId":"invoice-sync","pluginVersion":"1.0.0"}""";
 

@@ -3,9 +3,10 @@ package dev.polymux.registry.connector.repository;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 import dev.polymux.registry.connector.ConnectorVersion;
-import dev.polymux.registry.connector.ReviewState;
+import dev.polymux.registry.listing.ReviewState;
 import dev.polymux.registry.marketplace.ListingQueries;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Page;
@@ -19,6 +20,11 @@ public class ConnectorVersionRepository implements PanacheRepositoryBase<Connect
 
     public Uni<ConnectorVersion> findVersion(String connectorId, String version) {
         return find("connectorId = ?1 and version = ?2", connectorId, version).firstResult();
+    }
+
+    /** The version, locked until the transaction ends: decisions on one version happen one after the other. */
+    public Uni<ConnectorVersion> findVersionForUpdate(String connectorId, String version) {
+        return find("connectorId = ?1 and version = ?2", connectorId, version).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
     }
 
     /** Which tenant owns a connector id: whoever created its first version. */
@@ -37,6 +43,12 @@ public class ConnectorVersionRepository implements PanacheRepositoryBase<Connect
     /** The newest approved version of a connector. */
     public Uni<ConnectorVersion> newestApproved(String connectorId) {
         return find("connectorId = ?1 and state = ?2 order by " + NEWEST_FIRST, connectorId, ReviewState.APPROVED.value())
+                .firstResult();
+    }
+
+    /** The newest version of a connector in {@code state} that {@code tenant} owns. */
+    public Uni<ConnectorVersion> newestOwnedInState(String connectorId, String tenant, ReviewState state) {
+        return find("connectorId = ?1 and ownerTenant = ?2 and state = ?3 order by " + NEWEST_FIRST, connectorId, tenant, state.value())
                 .firstResult();
     }
 

@@ -24,16 +24,20 @@ import org.jboss.resteasy.reactive.RestResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.polymux.common.problem.Problem;
-import dev.polymux.common.problem.ProblemException;
-import dev.polymux.common.problem.ProblemType;
 import dev.polymux.common.security.CallerIdentity;
 import dev.polymux.registry.marketplace.ApiExamples;
 import dev.polymux.common.security.Roles;
 import dev.polymux.registry.connector.service.ConnectorCatalogService;
+import dev.polymux.registry.listing.rest.ListingResource;
 import io.smallrye.mutiny.Uni;
 
-/** Authors' connectors: drafts of a tenant, edited until submitted for review. */
+/**
+ * Authors' connectors, kept for existing clients: an alias of {@code /tenants/{tenant}/listings} with type connection
+ * (same service, same checks, connector-shaped answers), marked with Deprecation and Link headers
+ * ({@link dev.polymux.registry.listing.rest.LegacyEndpoints}).
+ */
+// Deprecated in the OpenAPI document too: clients see the successor before the alias goes.
+@Deprecated(since = "issue 15: the listing API")
 @Path("/tenants/{tenant}/connectors")
 @Tag(name = "Connectors (authors)")
 @RolesAllowed(Roles.AUTHOR)
@@ -94,14 +98,7 @@ public class ConnectorResource {
     public Uni<ConnectorView> submit(@PathParam("tenant") String tenant, @PathParam("connectorId") String connectorId,
             @PathParam("version") String version, UriInfo uri) {
         caller.requireTenant(tenant, uri.getPath());
-        // The findings are committed with the draft first; blocking ones then answer 422 with their pointers.
-        return catalog.submit(tenant, caller.subject(), connectorId, version).map(submission -> {
-            if (!submission.blocking().isEmpty()) {
-                throw new ProblemException(ProblemType.STATE_CONFLICT, "The automated review checks found "
-                        + submission.blocking().size() + " problem(s) to fix before review.", submission.blocking().stream()
-                                .map(f -> new Problem.InvalidParam(f.pointer(), f.check() + ": " + f.message())).toList());
-            }
-            return ConnectorView.of(submission.version(), mapper);
-        });
+        return catalog.submit(tenant, caller.subject(), connectorId, version)
+                .map(submission -> ConnectorView.of(ListingResource.unblocked(submission), mapper));
     }
 }

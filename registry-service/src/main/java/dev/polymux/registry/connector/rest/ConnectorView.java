@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.core.type.TypeReference;
 
 import dev.polymux.registry.connector.ConnectorVersion;
-import dev.polymux.registry.connector.service.ReviewFinding;
+import dev.polymux.registry.listing.service.ReviewFinding;
 
 /** A connector version as the REST API shows it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)

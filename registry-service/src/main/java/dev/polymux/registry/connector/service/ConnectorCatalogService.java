@@ -1,6 +1,5 @@
 package dev.polymux.registry.connector.service;
 
-import java.time.Instant;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,24 +14,28 @@ import dev.polymux.common.event.EventTopics;
 import dev.polymux.common.outbox.service.OutboxService;
 import dev.polymux.common.problem.Problem;
 import dev.polymux.common.problem.ProblemException;
-import dev.polymux.common.problem.ProblemType;
 import dev.polymux.connector.manifest.ManifestValidator;
 import dev.polymux.registry.config.RegistryConfig;
 import dev.polymux.registry.connector.ConnectorVersion;
-import dev.polymux.registry.connector.ReviewState;
 import dev.polymux.registry.connector.repository.ConnectorVersionRepository;
+import dev.polymux.registry.listing.ListingType;
+import dev.polymux.registry.listing.ListingVersion;
+import dev.polymux.registry.listing.ReviewState;
+import dev.polymux.registry.listing.service.ListingCatalog;
+import dev.polymux.registry.listing.service.ReviewFinding;
+import dev.polymux.registry.listing.service.Submission;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The life of a connector version: an author's draft (editable), submitted for review after the automated checks
- * (immutable from then on), approved or rejected by a reviewer who neither created, edited nor submitted it,
- * deprecated later. Approval and deprecation are announced on polymux.registry-events.v1 in the same transaction
- * (outbox).
+ * The connection side of the publishing flow: an author's draft (editable), submitted after the stricter automated
+ * checks ({@link ReviewChecks}; immutable from then on), approved or rejected by a platform reviewer who neither
+ * created, edited nor submitted it — never by policy — and deprecated later. Approval and deprecation are announced on
+ * polymux.registry-events.v1 in the same transaction (outbox).
  */
 @ApplicationScoped
-public class ConnectorCatalogService {
+public class ConnectorCatalogService implements ListingCatalog<ConnectorVersion> {
 
     public static final String APPROVED_EVENT = "dev.polymux.connector.approved.v1";
     public static final String DEPRECATED_EVENT = "dev.polymux.connector.deprecated.v1";
@@ -54,6 +57,12 @@ public class ConnectorCatalogService {
         this.mapper = mapper;
     }
 
+    @Override
+    public ListingType type() {
+        return ListingType.CONNECTION;
+    }
+
+    @Override
     @WithTransaction
     public Uni<ConnectorVersion> createDraft(String tenant, String author, JsonNode manifest) {
         requireValid(manifest);
@@ -72,104 +81,72 @@ public class ConnectorCatalogService {
         });
     }
 
+    @Override
     @WithTransaction
     public Uni<ConnectorVersion> updateDraft(String tenant, String editor, String connectorId, String version, JsonNode manifest) {
         requireValid(manifest);
-        if (!connectorId.equals(manifest.path("id").asText()) || !version.equals(manifest.path("version").asText())) {
-            throw ProblemException.invalid("The manifest's id and version must match the path.", List.of(
-                    new Problem.InvalidParam("/id", "must be " + connectorId), new Problem.InvalidParam("/version", "must be " + version)));
-        }
+        requireSameIdentity(connectorId, version, manifest);
         return owned(tenant, connectorId, version).map(found -> {
-            requireState(found, ReviewState.DRAFT, "Only drafts change; a submitted version is immutable, so publish a new version.");
+            found.edit(editor);
             found.applyManifest(manifest);
-            found.recordContributor(editor);
             return found;
         });
     }
 
-    /** What a submission came to: the version (in review, or still a draft) and the findings that block it. */
-    public record Submission(ConnectorVersion version, List<ReviewFinding> blocking) {
-    }
-
     /**
      * Runs the automated checks and stores their findings. Without blocking findings the version goes to review;
-     * with them it stays a draft, and the findings are kept for the author to read.
+     * with them it stays a draft, and the findings are kept for the author to read. Never approved here: a person
+     * approves every connection.
      */
+    @Override
     @WithTransaction
-    public Uni<Submission> submit(String tenant, String submitter, String connectorId, String version) {
+    public Uni<Submission<ConnectorVersion>> submit(String tenant, String submitter, String connectorId, String version) {
         return owned(tenant, connectorId, version).map(found -> {
-            requireState(found, ReviewState.DRAFT, "Only a draft can be submitted for review.");
-            // Recorded even when blocking findings keep it a draft: whoever submits vouches for the content.
-            found.recordContributor(submitter);
+            found.requireState(ReviewState.DRAFT, "Only a draft can be submitted for review.");
             List<ReviewFinding> findings = checks.run(readTree(found.manifest));
-            found.reviewFindings = writeJson(findings);
-            found.updatedAt = Instant.now();
             List<ReviewFinding> blocking = findings.stream().filter(ReviewFinding::blocking).toList();
-            if (blocking.isEmpty()) {
-                found.state = ReviewState.IN_REVIEW.value();
-                found.submittedAt = Instant.now();
-            }
-            return new Submission(found, blocking);
+            found.submit(submitter, writeJson(findings), !blocking.isEmpty());
+            return new Submission<>(found, blocking);
         });
     }
 
+    @Override
     @WithTransaction
     public Uni<ConnectorVersion> approve(String reviewer, String connectorId, String version, String note) {
-        return decide(reviewer, connectorId, version, note, ReviewState.APPROVED)
+        return existing(connectorId, version).invoke(found -> found.decide(reviewer, ReviewState.APPROVED, note))
                 .call(approved -> announce(approved, APPROVED_EVENT));
     }
 
+    @Override
     @WithTransaction
     public Uni<ConnectorVersion> reject(String reviewer, String connectorId, String version, String note) {
-        if (note == null || note.isBlank()) {
-            throw ProblemException.invalid("A rejection needs a note telling the author what to change.",
-                    List.of(new Problem.InvalidParam("/note", "must not be blank")));
-        }
-        return decide(reviewer, connectorId, version, note, ReviewState.REJECTED);
+        ListingVersion.requireRejectionNote(note);
+        return existing(connectorId, version).invoke(found -> found.decide(reviewer, ReviewState.REJECTED, note));
     }
 
+    @Override
     @WithTransaction
     public Uni<ConnectorVersion> deprecate(String connectorId, String version, String note) {
-        return existing(connectorId, version).flatMap(found -> {
-            requireState(found, ReviewState.APPROVED, "Only an approved version can be deprecated.");
-            found.state = ReviewState.DEPRECATED.value();
-            found.reviewNote = note;
-            found.updatedAt = Instant.now();
-            return announce(found, DEPRECATED_EVENT).replaceWith(found);
-        });
+        return existing(connectorId, version).invoke(found -> found.deprecate(note))
+                .call(found -> announce(found, DEPRECATED_EVENT));
     }
 
+    @Override
     @WithSession
     public Uni<List<ConnectorVersion>> ownedBy(String tenant) {
         return repository.listOwnedBy(tenant);
     }
 
+    @Override
     @WithSession
     public Uni<ConnectorVersion> ownedVersion(String tenant, String connectorId, String version) {
-        return owned(tenant, connectorId, version);
+        return ownedForReading(tenant, connectorId, version);
     }
 
+    @Override
     @WithSession
     public Uni<List<ConnectorVersion>> reviewQueue() {
         return repository.listInState(ReviewState.IN_REVIEW);
-    }
-
-    private Uni<ConnectorVersion> decide(String reviewer, String connectorId, String version, String note, ReviewState decision) {
-        return existing(connectorId, version).map(found -> {
-            requireState(found, ReviewState.IN_REVIEW, "Only a version in review can be approved or rejected.");
-            if (found.author.equals(reviewer)) {
-                throw ProblemException.forbidden("You cannot review a connector you authored; another reviewer must.");
-            }
-            if (found.touchedBy(reviewer)) {
-                throw ProblemException.forbidden("You cannot review a connector version you edited or submitted; another reviewer must.");
-            }
-            found.state = decision.value();
-            found.reviewer = reviewer;
-            found.reviewNote = note;
-            found.decidedAt = Instant.now();
-            found.updatedAt = found.decidedAt;
-            return found;
-        });
     }
 
     private Uni<Void> announce(ConnectorVersion version, String type) {
@@ -180,18 +157,29 @@ public class ConnectorCatalogService {
         return outbox.enqueue(EventTopics.REGISTRY_EVENTS, version.connectorId, event).replaceWithVoid();
     }
 
-    /** An own connector version, or 404 (another tenant's versions do not exist for this caller). */
+    /**
+     * An own connector version, locked for the change the transaction makes, or 404 (another tenant's versions do not
+     * exist for this caller).
+     */
     private Uni<ConnectorVersion> owned(String tenant, String connectorId, String version) {
-        return repository.findVersion(connectorId, version).map(found -> {
-            if (found == null || !found.ownerTenant.equals(tenant)) {
-                throw ProblemException.notFound("You have no connector " + connectorId + " " + version + ".");
-            }
-            return found;
-        });
+        return repository.findVersionForUpdate(connectorId, version).map(found -> ownedOrNotFound(found, tenant, connectorId, version));
     }
 
+    private static ConnectorVersion ownedOrNotFound(ConnectorVersion found, String tenant, String connectorId, String version) {
+        if (found == null || !found.ownerTenant.equals(tenant)) {
+            throw ProblemException.notFound("You have no connector " + connectorId + " " + version + ".");
+        }
+        return found;
+    }
+
+    /** As {@link #owned}, without the lock, for reading. */
+    private Uni<ConnectorVersion> ownedForReading(String tenant, String connectorId, String version) {
+        return repository.findVersion(connectorId, version).map(found -> ownedOrNotFound(found, tenant, connectorId, version));
+    }
+
+    /** Any tenant's version, locked for the decision the transaction records. */
     private Uni<ConnectorVersion> existing(String connectorId, String version) {
-        return repository.findVersion(connectorId, version).map(found -> {
+        return repository.findVersionForUpdate(connectorId, version).map(found -> {
             if (found == null) {
                 throw ProblemException.notFound("There is no connector " + connectorId + " " + version + ".");
             }
@@ -199,9 +187,11 @@ public class ConnectorCatalogService {
         });
     }
 
-    private static void requireState(ConnectorVersion version, ReviewState expected, String sentence) {
-        if (version.reviewState() != expected) {
-            throw new ProblemException(ProblemType.STATE_CONFLICT, sentence + " This version is " + version.state + ".");
+    /** An edit names the version it replaces: the manifest's id and version must be the path's. */
+    public static void requireSameIdentity(String id, String version, JsonNode manifest) {
+        if (!id.equals(manifest.path("id").asText()) || !version.equals(manifest.path("version").asText())) {
+            throw ProblemException.invalid("The manifest's id and version must match the path.", List.of(
+                    new Problem.InvalidParam("/id", "must be " + id), new Problem.InvalidParam("/version", "must be " + version)));
         }
     }
 

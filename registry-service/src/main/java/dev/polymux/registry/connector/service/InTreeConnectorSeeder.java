@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.polymux.connector.builtin.InTreeManifests;
 import dev.polymux.registry.config.RegistryConfig;
 import dev.polymux.registry.connector.ConnectorVersion;
-import dev.polymux.registry.connector.ReviewState;
+import dev.polymux.registry.listing.ReviewState;
 import dev.polymux.registry.connector.repository.ConnectorVersionRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.StartupEvent;

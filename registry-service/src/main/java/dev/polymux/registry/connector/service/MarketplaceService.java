@@ -6,7 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.polymux.common.problem.ProblemException;
 import dev.polymux.registry.connector.ConnectorVersion;
-import dev.polymux.registry.connector.ReviewState;
+import dev.polymux.registry.listing.ReviewState;
 import dev.polymux.registry.connector.repository.ConnectorVersionRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;

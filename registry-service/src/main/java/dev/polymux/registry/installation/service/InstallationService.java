@@ -54,14 +54,17 @@ public class InstallationService {
         this.mapper = mapper;
     }
 
-    /** One pending installation per connection key of the plugin version (the newest when none is given). */
+    /**
+     * One pending installation per connection key of an approved plugin version (the newest approved when none is
+     * given); a version in any other state cannot be installed.
+     */
     @WithTransaction
     public Uni<List<Installation>> install(String tenant, String pluginId, String pluginVersion) {
         return repository.live(tenant, pluginId).flatMap(existing -> {
             if (!existing.isEmpty()) {
                 throw ProblemException.conflict("Plugin " + pluginId + " is installed already; uninstall it first to install another version.");
             }
-            return plugins.published(pluginId, pluginVersion);
+            return plugins.installable(tenant, pluginId, pluginVersion);
         }).flatMap(plugin -> Multi.createFrom().iterable(connections(plugin))
                 .onItem().transformToUniAndConcatenate(entry -> create(tenant, plugin, entry))
                 .collect().asList());

@@ -18,9 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.polymux.registry.marketplace.PageView;
-import dev.polymux.registry.plugin.repository.PluginVersionRepository;
 import dev.polymux.registry.plugin.service.PluginPublishingService;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 
@@ -32,29 +30,26 @@ import io.smallrye.mutiny.Uni;
 public class PluginMarketplaceResource {
 
     private final PluginPublishingService publishing;
-    private final PluginVersionRepository plugins;
     private final ObjectMapper mapper;
 
-    public PluginMarketplaceResource(PluginPublishingService publishing, PluginVersionRepository plugins, ObjectMapper mapper) {
+    public PluginMarketplaceResource(PluginPublishingService publishing, ObjectMapper mapper) {
         this.publishing = publishing;
-        this.plugins = plugins;
         this.mapper = mapper;
     }
 
     @GET
-        @WithSession
-    @Operation(summary = "Plugins, newest version each, filtered by text")
+    @Operation(summary = "Approved plugins, newest approved version each, filtered by text")
     public Uni<PageView<PluginView>> list(@QueryParam("q") @Size(max = 100) String text,
             @QueryParam("page") @DefaultValue("0") @Min(0) int page,
             @QueryParam("size") @DefaultValue("20") @Min(1) @Max(100) int size) {
         String query = text == null || text.isBlank() ? null : text.trim();
-        return plugins.marketplace(query, page, size).flatMap(items -> plugins.countMarketplace(query)
-                .map(total -> new PageView<>(items.stream().map(PluginView::summary).toList(), page, size, total)));
+        return publishing.marketplace(query, page, size)
+                .map(tab -> new PageView<>(tab.items().stream().map(PluginView::summary).toList(), page, size, tab.total()));
     }
 
     @GET
     @Path("{pluginId}")
-    @Operation(summary = "A plugin's manifest: the newest version, or the version asked for")
+    @Operation(summary = "A plugin's manifest: the newest approved version, or the version asked for (approved or deprecated)")
     public Uni<PluginView> get(@PathParam("pluginId") String pluginId,
             @QueryParam("version") @Pattern(regexp = "[0-9]+\\.[0-9]+\\.[0-9]+") String version) {
         return publishing.published(pluginId, version).map(plugin -> PluginView.of(plugin, mapper));

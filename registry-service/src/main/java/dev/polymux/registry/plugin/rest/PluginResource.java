@@ -24,10 +24,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.polymux.common.security.CallerIdentity;
 import dev.polymux.registry.marketplace.ApiExamples;
 import dev.polymux.common.security.Roles;
+import dev.polymux.registry.listing.ReviewState;
 import dev.polymux.registry.plugin.service.PluginPublishingService;
 import io.smallrye.mutiny.Uni;
 
-/** Publishing plugins (authors). */
+/**
+ * One-step publishing, kept for existing clients (tests, bench, scripts that publish and install at once): creates a
+ * plugin listing and submits it in the same transaction. Blocking findings answer 400 and store nothing, as always;
+ * otherwise the version is approved at once when the operator's policy allows, or waits in review. The listing API
+ * ({@code /tenants/{tenant}/listings}) is the successor; answers carry Deprecation and Link headers.
+ */
+// Deprecated in the OpenAPI document too: clients see the successor before the alias goes.
+@Deprecated(since = "issue 15: the listing API")
 @Path("/tenants/{tenant}/plugins")
 @Tag(name = "Plugins")
 @Produces(MediaType.APPLICATION_JSON)
@@ -47,11 +55,14 @@ public class PluginResource {
     @RolesAllowed(Roles.AUTHOR)
     @Consumes(MediaType.APPLICATION_JSON)
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = ApiExamples.PLUGIN_MANIFEST)))
-    @Operation(summary = "Publish a plugin version from its manifest (plugin-manifest.schema.json); connector versions are pinned")
+    @Operation(summary = "Create and submit a plugin listing in one step (plugin-manifest.schema.json); connector versions are pinned;"
+            + " approved at once when the operator's policy allows (state says which)")
     public Uni<RestResponse<PluginView>> publish(@PathParam("tenant") String tenant, JsonNode manifest, UriInfo uri) {
         caller.requireTenant(tenant, uri.getPath());
         return publishing.publish(tenant, caller.subject(), manifest).map(plugin -> RestResponse.ResponseBuilder
-                .<PluginView> created(URI.create("/marketplace/plugins/" + plugin.pluginId + "?version=" + plugin.version))
+                .<PluginView> created(URI.create(plugin.reviewState() == ReviewState.APPROVED
+                        ? "/marketplace/plugins/" + plugin.pluginId + "?version=" + plugin.version
+                        : "/tenants/" + tenant + "/listings/plugin/" + plugin.pluginId + "/versions/" + plugin.version))
                 .entity(PluginView.of(plugin, mapper)).build());
     }
 }
