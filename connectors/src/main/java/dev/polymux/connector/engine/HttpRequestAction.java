@@ -169,7 +169,12 @@ public final class HttpRequestAction {
                 throw new ToolArgumentsException("Connection " + target.label() + " has several allowed hosts and no baseUrl; give a full url",
                         List.of("/path: needs a baseUrl; give url instead"));
             }
-            url = URI.create(target.baseUrl() + args.path("path").asText());
+            try {
+                url = URI.create(target.baseUrl() + args.path("path").asText());
+            } catch (IllegalArgumentException e) {
+                throw new ToolArgumentsException("The path is not a valid URL path (percent-encode what it needs)",
+                        List.of("/path: is not a valid URL path"));
+            }
         }
         if (url.getHost() == null || url.getRawUserInfo() != null) {
             throw new ToolArgumentsException("The request must name a host and no user information", List.of("/url: has no host or carries user information"));
@@ -185,8 +190,10 @@ public final class HttpRequestAction {
         }
         for (String segment : (url.getRawPath() == null ? "" : url.getRawPath()).split("/", -1)) {
             String decoded = URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
-            if (decoded.equals(".") || decoded.equals("..")) {
-                // A dot segment would move the request to another path of the provider, with the connection's credential.
+            boolean hiddenClimb = decoded.contains("..") && (decoded.contains("/") || decoded.contains("\\"));
+            if (decoded.equals(".") || decoded.equals("..") || hiddenClimb) {
+                // A dot segment would move the request to another path of the provider, with the connection's credential;
+                // so would an encoded "../" that a provider decodes before it resolves the path.
                 throw new ToolArgumentsException("The request path must not contain \".\" or \"..\" segments",
                         List.of("/" + (args.hasNonNull("url") ? "url" : "path") + ": has a dot segment"));
             }

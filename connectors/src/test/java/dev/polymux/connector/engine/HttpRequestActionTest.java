@@ -163,7 +163,7 @@ class HttpRequestActionTest {
         JsonNode entry = json(stripeEntry().toString().replace("\"baseUrl\":\"" + provider.baseUrl() + "\"",
                 "\"baseUrl\":\"" + provider.baseUrl() + "/v1\""));
 
-        for (String path : List.of("/../admin", "/%2e%2e/admin", "/a/%2E/b", "/.")) {
+        for (String path : List.of("/../admin", "/%2e%2e/admin", "/a/%2E/b", "/.", "/a%2F..%2F..%2Fadmin", "/a%5C..%5Cadmin", "/a|b")) {
             ToolOutcome outcome = request(entry, "{\"method\":\"GET\",\"path\":\"" + path + "\"}", single(KEY));
             assertInstanceOf(ToolOutcome.BadArguments.class, outcome, path);
         }
