@@ -62,8 +62,8 @@ import io.smallrye.mutiny.subscription.Cancellable;
  * <p>
  * One record must never stop the others: every record written is sized before it is sent (see {@link ResultRecords}).
  * When a commit fails anyway, nothing of it is visible, and the outcomes stay here for the next one; when the broker
- * refused a record as too large, the budget of the refused records is halved and they are retried alone, so the one that does not fit is
- * replaced and the rest go through.
+ * refused a record as too large, the budget of the refused records is halved and they are retried alone, so the one
+ * that does not fit is replaced and the rest go through.
  */
 @ApplicationScoped
 public class ToolCallConsumer {
@@ -347,12 +347,12 @@ public class ToolCallConsumer {
         }
         // A suspect (its record was refused as too large) goes alone, so that it cannot stop the others' commits; the
         // others go without it. Turn by turn while there are suspects.
-        boolean suspects = partitions.values().stream().anyMatch(work -> work.ready.stream().anyMatch(outcome -> outcome.suspect));
-        boolean suspectAlone = suspects && (suspectsTurn || now) && at >= suspectsPausedUntil;
-        suspectsTurn = !suspectsTurn;
         // The suspect tried alone longest ago: one that keeps failing must not keep the others (of any partition) waiting.
-        CallOutcome alone = suspectAlone ? partitions.values().stream().flatMap(work -> work.ready.stream()).filter(outcome -> outcome.suspect)
-                .min(Comparator.comparingLong(outcome -> outcome.triedAloneAt)).orElseThrow() : null;
+        Optional<CallOutcome> oldestSuspect = partitions.values().stream().flatMap(work -> work.ready.stream())
+                .filter(outcome -> outcome.suspect).min(Comparator.comparingLong(outcome -> outcome.triedAloneAt));
+        boolean suspectAlone = oldestSuspect.isPresent() && (suspectsTurn || now) && at >= suspectsPausedUntil;
+        suspectsTurn = !suspectsTurn;
+        CallOutcome alone = suspectAlone ? oldestSuspect.get() : null;
         if (alone != null) {
             alone.triedAloneAt = at;
         }
