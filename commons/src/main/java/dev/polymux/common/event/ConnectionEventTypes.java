@@ -11,7 +11,7 @@ public final class ConnectionEventTypes {
     public static final String INSTALLATION_CREATED = "dev.polymux.installation.created.v1";
     /** registry: uninstalled; other services delete the installation's secrets and grants. */
     public static final String INSTALLATION_REMOVED = "dev.polymux.installation.removed.v1";
-    /** vault: the installer's credentials are stored (the installation becomes active). */
+    /** vault: the installer's credentials are stored (a vault installation becomes active). */
     public static final String CREDENTIALS_STORED = "dev.polymux.credentials.stored.v1";
     /** vault: the credentials were deleted (the installation waits for new ones). */
     public static final String CREDENTIALS_DELETED = "dev.polymux.credentials.deleted.v1";
@@ -26,6 +26,14 @@ public final class ConnectionEventTypes {
     public static final String GRANT_BROKEN = "dev.polymux.grant.broken.v1";
     /** oauth: the person revoked access at the provider (revoked). */
     public static final String GRANT_REVOKED = "dev.polymux.grant.revoked.v1";
+
+    /**
+     * oauth: every required setup step of an integration installation passed with the values now stored (active; an
+     * integration's stored credentials alone do not make it active).
+     */
+    public static final String SETUP_COMPLETED = "dev.polymux.setup.completed.v1";
+    /** oauth: an uninstalled integration's setup was undone at the provider; vault-service may now delete its values. */
+    public static final String SETUP_REMOVED = "dev.polymux.setup.removed.v1";
 
     private ConnectionEventTypes() {
     }

@@ -85,7 +85,7 @@ public interface VaultConfig {
         @WithDefault("dispatch-service,oauth-service")
         Set<String> secrets();
 
-        /** GetTokenSet, PutTokenSet and DeleteInstallationSecrets. Env: POLYMUX_VAULT_CALLERS_TOKEN_SETS. */
+        /** GetTokenSet, PutTokenSet, PutSecret (integration setup) and DeleteInstallationSecrets. Env: POLYMUX_VAULT_CALLERS_TOKEN_SETS. */
         @WithDefault("oauth-service")
         Set<String> tokenSets();
 

@@ -45,6 +45,7 @@ public class InstallationProjection {
         return switch (event.type()) {
             case ConnectionEventTypes.INSTALLATION_CREATED -> created(event.subject(), data);
             case ConnectionEventTypes.INSTALLATION_REMOVED -> removed(event.subject(), data);
+            case ConnectionEventTypes.SETUP_REMOVED -> setupUndone(event.subject(), data);
             default -> Uni.createFrom().voidItem();
         };
     }
@@ -65,6 +66,14 @@ public class InstallationProjection {
         });
     }
 
+    /** An uninstalled integration's setup was undone: its values go now (oauth-service deleted them already, as a rule). */
+    private Uni<Void> setupUndone(String id, JsonNode data) {
+        return installations.findById(id).flatMap(existing -> existing == null || !existing.removed() ? Uni.createFrom().voidItem()
+                : credentials.deleteAll(data.path("tenantId").asText(), id, Actor.system("setup undone after uninstall"))
+                        .invoke(deleted -> LOG.infof("Installation %s: setup undone, %d credential(s) deleted", id, deleted))
+                        .replaceWithVoid());
+    }
+
     private Uni<Void> removed(String id, JsonNode data) {
         String tenant = data.path("tenantId").asText();
         return installations.findById(id).flatMap(existing -> {
@@ -82,6 +91,12 @@ public class InstallationProjection {
                 return installations.persist(existing).replaceWithVoid();
             }
             existing.removedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            if (KnownInstallation.INTEGRATION.equals(existing.kind)) {
+                // Its setup may have created things at the provider (a webhook, a service account) that only its
+                // values can remove: oauth-service undoes them, then deletes the values ("setup removed" below).
+                LOG.infof("Installation %s removed: its values wait for its setup to be undone", id);
+                return Uni.createFrom().voidItem();
+            }
             return credentials.deleteAll(tenant, id, Actor.system("installation removed"))
                     .invoke(deleted -> LOG.infof("Installation %s removed: %d credential(s) deleted", id, deleted))
                     .replaceWithVoid();

@@ -2,6 +2,7 @@ package dev.polymux.vault.secret.grpc;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 
 import org.jboss.logging.Logger;
 
@@ -11,6 +12,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.polymux.common.grpc.ProtoTime;
 import dev.polymux.common.security.ServiceCallers;
 import dev.polymux.proto.vault.v1.DeleteInstallationSecretsRequest;
+import dev.polymux.proto.vault.v1.PutSecretRequest;
+import dev.polymux.proto.vault.v1.PutSecretResponse;
 import dev.polymux.proto.vault.v1.DeleteInstallationSecretsResponse;
 import dev.polymux.proto.vault.v1.DeleteOAuthClientRequest;
 import dev.polymux.proto.vault.v1.DeleteOAuthClientResponse;
@@ -67,9 +70,13 @@ public class VaultGrpcService implements VaultService {
 
     @Override
     public Uni<Secret> getSecret(GetSecretRequest request) {
-        return callers.require(config.callers().secrets(), "GetSecret").flatMap(caller -> {
+        // An uninstalled integration's values are read only to undo its setup, which is oauth-service's alone.
+        Set<String> allowed = request.getUninstalled() ? config.callers().tokenSets() : config.callers().secrets();
+        return callers.require(allowed, "GetSecret").flatMap(caller -> {
             requireIds(request.getTenantId(), request.getInstallationId());
-            return credentials.openValues(request.getTenantId(), request.getInstallationId(), Actor.service(caller), request.getPurpose())
+            return (request.getUninstalled()
+                    ? credentials.openUninstalledValues(request.getTenantId(), request.getInstallationId(), Actor.service(caller), request.getPurpose())
+                    : credentials.openValues(request.getTenantId(), request.getInstallationId(), Actor.service(caller), request.getPurpose()))
                     .map(opened -> {
                         if (opened == null) {
                             throw Status.NOT_FOUND.withDescription("No values are stored for installation " + request.getInstallationId()
@@ -130,6 +137,21 @@ public class VaultGrpcService implements VaultService {
                                         + stored + ", not " + request.getExpectedVersion() + ": another writer stored a newer one. "
                                         + "Read it again instead of overwriting it.").asRuntimeException();
                             }));
+        }).onFailure().transform(VaultGrpcService::status);
+    }
+
+    /** An integration's setup step stores what the installer submitted and its check accepted (oauth-service only). */
+    @Override
+    public Uni<PutSecretResponse> putSecret(PutSecretRequest request) {
+        return callers.require(config.callers().tokenSets(), "PutSecret").flatMap(caller -> {
+            requireIds(request.getTenantId(), request.getInstallationId());
+            if (request.getStoredBy().isBlank()) {
+                throw Status.INVALID_ARGUMENT.withDescription("stored_by (the person who submitted the values) is required").asRuntimeException();
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode values = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            request.getFieldsMap().forEach((name, value) -> values.put(name, value.toString(StandardCharsets.UTF_8)));
+            return credentials.storeValues(request.getTenantId(), request.getInstallationId(), values, request.getStoredBy(), request.getRequireAll())
+                    .map(stored -> PutSecretResponse.newBuilder().setVersion(stored.credential().version).build());
         }).onFailure().transform(VaultGrpcService::status);
     }
 
@@ -217,6 +239,14 @@ public class VaultGrpcService implements VaultService {
         }
         if (failure instanceof CredentialService.NotAnOAuthConnection) {
             return Status.FAILED_PRECONDITION.withDescription(failure.getMessage()).asRuntimeException();
+        }
+        if (failure instanceof dev.polymux.common.problem.ProblemException problem) {
+            // The shape's findings name fields and rules, never values (the REST API says the same).
+            String findings = problem.errors().stream().map(error -> error.pointer() + " " + error.message())
+                    .collect(java.util.stream.Collectors.joining("; "));
+            Status status = problem.type().status() == 409 ? Status.FAILED_PRECONDITION : problem.type().status() == 404 ? Status.NOT_FOUND
+                    : Status.INVALID_ARGUMENT;
+            return status.withDescription(problem.getMessage() + (findings.isEmpty() ? "" : " " + findings)).asRuntimeException();
         }
         if (failure instanceof CryptoWork.CryptoFailure) {
             return Status.DATA_LOSS.withDescription("A stored secret could not be decrypted (tampered with, or its key was retired).")

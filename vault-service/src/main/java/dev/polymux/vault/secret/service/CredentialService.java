@@ -88,9 +88,18 @@ public class CredentialService {
      */
     @WithTransaction
     public Uni<StoredCredential> storeValues(String tenant, String installationId, JsonNode values, String by) {
+        return storeValues(tenant, installationId, values, by, true);
+    }
+
+    /**
+     * As {@link #storeValues(String, String, JsonNode, String)}; {@code requireAll} false lets required fields be
+     * missing, for an integration's setup steps (oauth-service), which ask for them one step at a time.
+     */
+    @WithTransaction
+    public Uni<StoredCredential> storeValues(String tenant, String installationId, JsonNode values, String by, boolean requireAll) {
         return pastable(tenant, installationId).flatMap(installation -> {
             JsonNode shape = parse(installation.shape);
-            List<Problem.InvalidParam> problems = shapes.validate(shape, values);
+            List<Problem.InvalidParam> problems = shapes.validate(shape, values, requireAll);
             if (!problems.isEmpty()) {
                 throw ProblemException.invalid("The values do not fit connection " + installationId + "'s shape.", problems);
             }
@@ -146,6 +155,20 @@ public class CredentialService {
     @WithTransaction
     public Uni<OpenedSecret> openValues(String tenant, String installationId, Actor reader, String purpose) {
         return open(tenant, installationId, Credential.VALUES, reader, purpose);
+    }
+
+    /**
+     * The values of an uninstalled integration, which are kept until its setup is undone at the provider (only
+     * oauth-service asks, to undo it). Null when none are stored.
+     */
+    @WithTransaction
+    public Uni<OpenedSecret> openUninstalledValues(String tenant, String installationId, Actor reader, String purpose) {
+        return installations.findById(installationId).flatMap(found -> {
+            if (found == null || !found.tenant.equals(tenant) || !found.removed() || !KnownInstallation.INTEGRATION.equals(found.kind)) {
+                throw new NoSuchInstallation("Tenant " + tenant + " has no uninstalled integration " + installationId + " known to vault-service.");
+            }
+            return opened(tenant, installationId, Credential.VALUES, reader, purpose);
+        });
     }
 
     /** The token set's serialized form, opened, after its read is recorded. Null when none is stored. */
@@ -205,7 +228,11 @@ public class CredentialService {
     // ---- the parts ----
 
     private Uni<OpenedSecret> open(String tenant, String installationId, String purpose, Actor reader, String why) {
-        return known(tenant, installationId).flatMap(installation -> load(installationId, purpose)).flatMap(stored -> {
+        return known(tenant, installationId).flatMap(installation -> opened(tenant, installationId, purpose, reader, why));
+    }
+
+    private Uni<OpenedSecret> opened(String tenant, String installationId, String purpose, Actor reader, String why) {
+        return load(installationId, purpose).flatMap(stored -> {
             if (stored == null) {
                 return Uni.createFrom().nullItem();
             }

@@ -32,6 +32,11 @@ public class ShapeValidator {
     }
 
     public List<Problem.InvalidParam> validate(JsonNode shape, JsonNode values) {
+        return validate(shape, values, true);
+    }
+
+    /** {@code requireAll} false: required fields may be missing (an integration's later setup step asks for them). */
+    public List<Problem.InvalidParam> validate(JsonNode shape, JsonNode values, boolean requireAll) {
         if (values == null || !values.isObject()) {
             return List.of(new Problem.InvalidParam("/", "must be an object of field names to values"));
         }
@@ -46,7 +51,7 @@ public class ShapeValidator {
         for (Field field : fields.values()) {
             JsonNode value = values.get(field.name());
             if (value == null || value.isNull() || (value.isTextual() && value.asText().isEmpty())) {
-                if (field.required()) {
+                if (field.required() && requireAll) {
                     problems.add(new Problem.InvalidParam(pointer(field.name()), "is required"));
                 }
                 continue;
