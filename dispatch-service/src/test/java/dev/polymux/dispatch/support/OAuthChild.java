@@ -44,6 +44,8 @@ public class OAuthChild extends ChildServiceResource {
         env.put("POLYMUX_CONNECTORS_OAUTH_CLIENTS__ACME_SHORT__CLIENT_SECRET", "dispatch-test-client-secret");
         env.put("POLYMUX_CONNECTORS_OAUTH_CLIENTS__ACME_MINUTE__CLIENT_ID", "polymux-dispatch-test");
         env.put("POLYMUX_CONNECTORS_OAUTH_CLIENTS__ACME_MINUTE__CLIENT_SECRET", "dispatch-test-client-secret");
+        // The mqtt integration's setup step connects to the test's Mosquitto on loopback.
+        env.put("POLYMUX_CONNECTORS_MQTT_ALLOWED_BROKER_HOSTS", "127.0.0.1");
         // A client-credentials connector used through the built-in polymux.http_request action (BuiltinActionsTest).
         env.put("POLYMUX_CONNECTORS_OAUTH_CLIENTS__ACME_PROXY__CLIENT_ID", "polymux-dispatch-test");
         env.put("POLYMUX_CONNECTORS_OAUTH_CLIENTS__ACME_PROXY__CLIENT_SECRET", "dispatch-test-client-secret");

@@ -84,6 +84,17 @@ public final class Platform {
         awaitStatus(tenant, installationId, "active");
     }
 
+    /**
+     * The installer runs an integration's setup step with these fields (oauth-service learns of the installation from
+     * the registry's event first): the check's answer, {@code passed}, {@code message} and {@code setupComplete}.
+     */
+    public static JsonPath setUp(String tenant, String installationId, String step, String fieldsJson) {
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> given().port(OAuthChild.port)
+                .header("Authorization", installer(tenant)).contentType(ContentType.JSON).body("{\"fields\":" + fieldsJson + "}")
+                .put("/tenants/" + tenant + "/installations/" + installationId + "/setup/" + step), response -> response.statusCode() == 200)
+                .jsonPath();
+    }
+
     /** The installer connects a client-credentials connection: oauth-service gets a token at once. */
     public static void connect(String tenant, String installationId) {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> given().port(OAuthChild.port)

@@ -50,6 +50,7 @@ import dev.polymux.testing.service.VaultServiceChild;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 
 /**
  * Tool calls through the dispatcher under test, on the real broker, with the real registry, vault-service and
@@ -205,8 +206,17 @@ class DispatchPipelineTest {
         try (MosquittoBroker broker = MosquittoBroker.start(dir)) {
             String tenant = tenant();
             String id = Platform.install(tenant, Suite.PLUGIN).get("broker");
-            Platform.storeCredentials(tenant, id, """
+            // The installer's setup step, against the real broker: a wrong password is a sentence and leaves it pending.
+            JsonPath refused = Platform.setUp(tenant, id, "test-connection", """
+                    {"broker_url":"%s","username":"%s","password":"not-the-password"}""".formatted(broker.url(), MosquittoBroker.USER));
+            assertFalse(refused.getBoolean("passed"), refused.prettify());
+            assertFalse(refused.getString("message").contains("not-the-password"), refused.getString("message"));
+            Platform.awaitStatus(tenant, id, "pending");
+            JsonPath connected = Platform.setUp(tenant, id, "test-connection", """
                     {"broker_url":"%s","username":"%s","password":"%s"}""".formatted(broker.url(), MosquittoBroker.USER, MosquittoBroker.PASSWORD));
+            assertTrue(connected.getBoolean("passed") && connected.getBoolean("setupComplete"), connected.prettify());
+            assertEquals("Connected to the broker.", connected.getString("message"));
+            Platform.awaitStatus(tenant, id, "active");
             Path received = dir.resolve("received.txt");
             Process subscriber = new ProcessBuilder("mosquitto_sub", "-h", "127.0.0.1", "-p", String.valueOf(broker.port()),
                     "-u", MosquittoBroker.USER, "-P", MosquittoBroker.PASSWORD, "-t", "plant/line-1", "-C", "1", "-W", "30")

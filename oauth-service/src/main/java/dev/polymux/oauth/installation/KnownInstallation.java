@@ -8,15 +8,23 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 /**
- * An oauth installation as the registry announced it: tenant, the pinned connector version and its manifest, and the
- * scopes the plugin asked for. oauth-service keeps this projection so that a grant never waits on the registry.
+ * An oauth or integration installation as the registry announced it: tenant, the pinned connector version and its
+ * manifest, and the scopes the plugin asked for. oauth-service keeps this projection so that a grant (or an
+ * integration's setup step) never waits on the registry.
  */
 @Entity
 @Table(name = "known_installation")
 public class KnownInstallation {
 
+    public static final String OAUTH = "oauth";
+    public static final String INTEGRATION = "integration";
+
     @Id
     public String id;
+
+    /** oauth (a grant) or integration (setup steps). */
+    @Column(nullable = false, updatable = false)
+    public String kind = OAUTH;
 
     @Column(nullable = false, updatable = false)
     public String tenant;

@@ -80,6 +80,31 @@ public final class Connections {
         return id;
     }
 
+    /** The registry's announcement of an integration installation (oauth-service runs its setup steps), known to vault-service on return. */
+    public static String installedIntegration(String tenant, String connectorId, String manifest, String shape) {
+        String id = "inst_" + UUID.randomUUID().toString().replace("-", "");
+        KafkaEvents.send(EventTopics.CONNECTION_EVENTS, id, """
+                {"specversion":"1.0","id":"%s","source":"/polymux/registry-service","type":"%s","subject":"%s","time":"%s",
+                 "datacontenttype":"application/json","data":{"tenantId":"%s","installationId":"%s","pluginId":"oauth-test",
+                 "pluginVersion":"1.0.0","connectionKey":"broker","kind":"integration","connectorId":"%s","status":"pending",
+                 "connectorVersion":"1.0.0","shape":%s,"connectorManifest":%s}}"""
+                .formatted(UUID.randomUUID(), ConnectionEventTypes.INSTALLATION_CREATED, id, Instant.now(), tenant, id, connectorId, shape,
+                        manifest),
+                Map.of("content-type", "application/cloudevents+json; charset=UTF-8"));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> knownToVault(tenant, id));
+        return id;
+    }
+
+    /** The registry's announcement that the installation was uninstalled. */
+    public static void removed(String tenant, String id, String kind) {
+        KafkaEvents.send(EventTopics.CONNECTION_EVENTS, id, """
+                {"specversion":"1.0","id":"%s","source":"/polymux/registry-service","type":"%s","subject":"%s","time":"%s",
+                 "datacontenttype":"application/json","data":{"tenantId":"%s","installationId":"%s","pluginId":"oauth-test",
+                 "pluginVersion":"1.0.0","connectionKey":"broker","kind":"%s","connectorId":"webhook-test","status":"revoked"}}"""
+                .formatted(UUID.randomUUID(), ConnectionEventTypes.INSTALLATION_REMOVED, id, Instant.now(), tenant, id, kind),
+                Map.of("content-type", "application/cloudevents+json; charset=UTF-8"));
+    }
+
     /** vault-service tells "no values stored" (it knows the installation) from "no installation" apart. */
     private static boolean knownToVault(String tenant, String id) {
         return given().port(VaultServiceChild.port).header("Authorization", installer(tenant))

@@ -18,6 +18,7 @@ public class Installation {
     public static final String REVOKED = "revoked";
 
     public static final String OAUTH_KIND = "oauth";
+    public static final String INTEGRATION_KIND = "integration";
 
     @Id
     public String id;

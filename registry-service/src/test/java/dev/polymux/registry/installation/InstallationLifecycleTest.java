@@ -73,8 +73,28 @@ class InstallationLifecycleTest {
             JsonNode shape = created.path("data").path("shape");
             assertEquals("tuple", shape.path("kind").asText());
             assertEquals("broker_url", shape.path("fields").path(0).path("name").asText());
+            assertEquals("mqtt", created.path("data").path("connectorManifest").path("handler").asText(),
+                    "oauth-service runs the setup steps by the pinned manifest");
             EventSchemas.assertMatchesItsSchema(created);
         }
+    }
+
+    @Test
+    void anIntegrationBecomesActiveWhenItsSetupIsCompleteNotWhenValuesAreStored() {
+        given().header("Authorization", AUTHOR).contentType(ContentType.JSON).body("""
+                {"id":"lifecycle-setup","version":"1.0.0","label":"Telemetry","connections":[
+                  {"kind":"integration","key":"broker","label":"Broker","connector":"mqtt"}]}""")
+                .post("/tenants/umbrella/plugins").then().statusCode(201);
+        String id = install("lifecycle-setup").get(0);
+        String marker = install(publishAndReturn("lifecycle-marker-setup")).get(0);
+
+        send(ConnectionEventTypes.CREDENTIALS_STORED, id, Instant.now().plusSeconds(1), null);
+        send(ConnectionEventTypes.CREDENTIALS_STORED, marker, Instant.now().plusSeconds(1), null);
+        awaitStatus(marker, "active"); // the events behind it are applied too
+        given().header("Authorization", INSTALLER).get("/tenants/umbrella/installations/" + id).then().body("status", equalTo("pending"));
+
+        send(ConnectionEventTypes.SETUP_COMPLETED, id, Instant.now().plusSeconds(2), null);
+        awaitStatus(id, "active");
     }
 
     @Test

@@ -109,13 +109,16 @@ public class InstallationService {
      */
     @WithTransaction
     public Uni<Boolean> apply(CloudEvent event) {
-        String target = statusFor(event.type());
-        if (target == null || event.subject() == null) {
+        if (statusFor(event.type(), null) == null || event.subject() == null) {
             return Uni.createFrom().item(false);
         }
         return repository.findForUpdate(event.subject()).map(installation -> {
             if (installation == null) {
                 LOG.debugf("Connection event %s for unknown installation %s ignored", event.type(), event.subject());
+                return false;
+            }
+            String target = statusFor(event.type(), installation.kind);
+            if (target == null) {
                 return false;
             }
             // PostgreSQL keeps microseconds; an event time with nanoseconds would otherwise always look newer than
@@ -132,9 +135,15 @@ public class InstallationService {
         });
     }
 
-    private static String statusFor(String type) {
+    /**
+     * The status an event means for an installation of {@code kind} (null: not known yet, any kind). An integration's
+     * stored values alone do not make it active: its required setup steps must have passed (oauth-service), which
+     * "setup completed" says.
+     */
+    private static String statusFor(String type, String kind) {
         return switch (type) {
-            case ConnectionEventTypes.CREDENTIALS_STORED, ConnectionEventTypes.GRANT_AUTHORIZED -> Installation.ACTIVE;
+            case ConnectionEventTypes.CREDENTIALS_STORED -> Installation.INTEGRATION_KIND.equals(kind) ? null : Installation.ACTIVE;
+            case ConnectionEventTypes.GRANT_AUTHORIZED, ConnectionEventTypes.SETUP_COMPLETED -> Installation.ACTIVE;
             case ConnectionEventTypes.CREDENTIALS_DELETED -> Installation.PENDING;
             // dispatch saw the provider refuse the stored credentials again and again: broken until new ones are stored
             case ConnectionEventTypes.GRANT_BROKEN, ConnectionEventTypes.CREDENTIALS_REJECTED -> Installation.BROKEN;
@@ -173,7 +182,8 @@ public class InstallationService {
             if (shape != null && shape.isObject()) {
                 extra.set("shape", shape);
             }
-            if (Installation.OAUTH_KIND.equals(created.kind) && manifest != null) {
+            // oauth-service runs oauth grants and integration setup steps by the pinned manifest.
+            if ((Installation.OAUTH_KIND.equals(created.kind) || Installation.INTEGRATION_KIND.equals(created.kind)) && manifest != null) {
                 extra.set("connectorManifest", manifest);
             }
             return announce(created, ConnectionEventTypes.INSTALLATION_CREATED, extra);

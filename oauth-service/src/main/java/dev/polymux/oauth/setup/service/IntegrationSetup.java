@@ -1,0 +1,423 @@
+package dev.polymux.oauth.setup.service;
+
+import static dev.polymux.common.grpc.CallersContext.backOnCallersContext;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.ValidationMessage;
+
+import dev.polymux.common.event.CloudEvent;
+import dev.polymux.common.event.ConnectionEventTypes;
+import dev.polymux.common.event.EventTopics;
+import dev.polymux.common.outbox.service.OutboxService;
+import dev.polymux.common.problem.Problem;
+import dev.polymux.common.problem.ProblemException;
+import dev.polymux.connector.schema.ToolInputSchemas;
+import dev.polymux.connector.sdk.ConnectorHandler;
+import dev.polymux.connector.sdk.ConnectorRegistry;
+import dev.polymux.connector.sdk.Secret;
+import dev.polymux.connector.sdk.SetupStep;
+import dev.polymux.oauth.config.OAuthConfig;
+import dev.polymux.oauth.installation.KnownInstallation;
+import dev.polymux.oauth.installation.repository.KnownInstallationRepository;
+import dev.polymux.oauth.setup.SetupStepResult;
+import dev.polymux.oauth.setup.client.VaultValues;
+import dev.polymux.oauth.setup.repository.SetupStepResultRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Runs the setup steps of integration installations (the source document's "custom setup UI", as data). A step
+ * asks for fields (its handler's JSON Schema; a step that declares none asks for the connection's shape), and its
+ * check runs with every stored field plus the submitted ones. Only values whose check passed are stored in
+ * vault-service, on behalf of the installer; when every required step has passed, "setup completed" is announced
+ * and the registry makes the installation active (an integration's stored values alone never do). What a step
+ * created at the provider is recorded and undone when the step runs again or the installation is uninstalled.
+ */
+@ApplicationScoped
+public class IntegrationSetup {
+
+    private static final Logger LOG = Logger.getLogger(IntegrationSetup.class);
+    private static final TypeReference<Map<String, String>> CREATED = new TypeReference<>() {
+    };
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(30);
+    private static final int MIN_REDACTED_LENGTH = 4;
+
+    /** A step as the installer's form shows it: what it asks for and how its last check went (state pending, passed or failed). */
+    public record StepView(String id, String title, String description, boolean required, JsonNode fields, String state, String message,
+            Instant checkedAt, String checkedBy) {
+    }
+
+    public record SetupView(String installationId, String connectorId, boolean complete, List<StepView> steps) {
+    }
+
+    /** A step's check: passed or not, the sentence to show, and whether setup is complete now. */
+    public record CheckView(String step, boolean passed, String message, boolean setupComplete) {
+    }
+
+    private final KnownInstallationRepository installations;
+    private final SetupStepResultRepository results;
+    private final ConnectorRegistry handlers;
+    private final VaultValues vault;
+    private final OutboxService outbox;
+    private final ObjectMapper mapper;
+    private final OAuthConfig config;
+
+    public IntegrationSetup(KnownInstallationRepository installations, SetupStepResultRepository results, ConnectorRegistry handlers,
+            VaultValues vault, OutboxService outbox, ObjectMapper mapper, OAuthConfig config) {
+        this.installations = installations;
+        this.results = results;
+        this.handlers = handlers;
+        this.vault = vault;
+        this.outbox = outbox;
+        this.mapper = mapper;
+        this.config = config;
+    }
+
+    public Uni<SetupView> describe(String tenant, String installationId) {
+        return Panache.withSession(() -> integration(tenant, installationId)
+                .flatMap(installation -> results.ofInstallation(installationId).map(done -> view(installation, done))));
+    }
+
+    /**
+     * Checks a step with the submitted fields over the stored ones; stores them only when the check passed, and
+     * announces setup completed when this was the last required step to pass.
+     */
+    public Uni<CheckView> submit(String tenant, String installationId, String stepId, JsonNode fields, String by) {
+        return Panache.withSession(() -> integration(tenant, installationId).flatMap(installation -> {
+            JsonNode manifest = parse(installation.manifest);
+            SetupStep step = steps(manifest).stream().filter(s -> s.id().equals(stepId)).findFirst()
+                    .orElseThrow(() -> ProblemException.notFound("Connector " + installation.connectorId + " has no setup step '" + stepId
+                            + "'; its steps are " + steps(manifest).stream().map(SetupStep::id).toList() + "."));
+            Map<String, String> submitted = submittedFields(step, manifest, fields);
+            return results.ofInstallation(installationId).flatMap(done -> vault.read(tenant, installationId,
+                    "setup step " + installation.connectorId + "." + stepId + " by " + by)
+                    .flatMap(stored -> {
+                        Map<String, Secret> merged = new LinkedHashMap<>(stored);
+                        submitted.forEach((name, value) -> {
+                            if (value.isEmpty()) {
+                                merged.remove(name);
+                            } else {
+                                merged.put(name, Secret.of(value));
+                            }
+                        });
+                        requirePresent(step, manifest, merged);
+                        Optional<SetupStepResult> previous = done.stream().filter(r -> r.stepId.equals(stepId)).findFirst();
+                        return undoPrevious(step, previous, stored)
+                                .flatMap(ignored -> check(step, merged))
+                                .flatMap(result -> record(installation, manifest, step, result, merged, done, by));
+                    }));
+        }));
+    }
+
+    /**
+     * The installation was uninstalled: what its steps created at the provider is removed (with the values still
+     * stored), then its values are deleted and "setup removed" is announced. Runs inside the caller's transaction.
+     */
+    public Uni<Void> removed(KnownInstallation installation) {
+        JsonNode manifest = parse(installation.manifest);
+        return results.ofInstallation(installation.id).flatMap(done -> {
+            List<SetupStepResult> toUndo = done.stream().filter(r -> r.undoneAt == null && !created(r).isEmpty()).toList();
+            Uni<Map<String, Secret>> values = toUndo.isEmpty() ? Uni.createFrom().item(Map.of())
+                    : vault.readUninstalled(installation.tenant, installation.id, "undo setup of uninstalled " + installation.connectorId)
+                            .onFailure().recoverWithItem(Map.of());
+            return values.flatMap(stored -> {
+                Uni<Void> chain = Uni.createFrom().voidItem();
+                for (SetupStepResult result : toUndo) {
+                    Optional<SetupStep> step = steps(manifest).stream().filter(s -> s.id().equals(result.stepId)).findFirst();
+                    if (step.isEmpty()) {
+                        continue;
+                    }
+                    chain = chain.flatMap(ignored -> undo(step.get(), result, stored));
+                }
+                return chain;
+            }).flatMap(ignored -> vault.deleteAll(installation.tenant, installation.id).onFailure().recoverWithUni(failure -> {
+                // vault-service deletes them itself on the same uninstall event; this is the second, idempotent delete.
+                LOG.warnf("Installation %s: the values could not be deleted after setup was undone (%s)", installation.id,
+                        failure.getClass().getSimpleName());
+                return Uni.createFrom().voidItem();
+            })).flatMap(ignored -> announce(ConnectionEventTypes.SETUP_REMOVED, installation, List.of()));
+        });
+    }
+
+    private Uni<Void> undoPrevious(SetupStep step, Optional<SetupStepResult> previous, Map<String, Secret> stored) {
+        if (previous.isEmpty() || previous.get().undoneAt != null || created(previous.get()).isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        // Running a step again must not leave a second webhook (or service account) behind: the first one goes.
+        return undo(step, previous.get(), stored);
+    }
+
+    private Uni<Void> undo(SetupStep step, SetupStepResult result, Map<String, Secret> stored) {
+        // A handler may answer on a thread of its own: the session goes on on this request's context.
+        return backOnCallersContext(Uni.createFrom().deferred(() -> step.undo(created(result), stored))).ifNoItem().after(CHECK_TIMEOUT).fail()
+                .invoke(() -> result.undoneAt = now())
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.warnf("Installation %s: undoing setup step %s failed (%s); what it created may remain at the provider",
+                            result.installationId, result.stepId, failure.getClass().getSimpleName());
+                    return null;
+                });
+    }
+
+    private Uni<SetupStep.CheckResult> check(SetupStep step, Map<String, Secret> values) {
+        return backOnCallersContext(Uni.createFrom().deferred(() -> step.check(Map.copyOf(values))))
+                .ifNoItem().after(CHECK_TIMEOUT).failWith(() -> new IllegalStateException("timed out"))
+                .onFailure().recoverWithItem(failure -> SetupStep.CheckResult.failed("The check could not finish ("
+                        + failure.getClass().getSimpleName() + "); try again."));
+    }
+
+    private Uni<CheckView> record(KnownInstallation installation, JsonNode manifest, SetupStep step, SetupStep.CheckResult result,
+            Map<String, Secret> merged, List<SetupStepResult> done, String by) {
+        String message = redacted(result.message(), merged, secretFields(manifest));
+        List<String> passedBefore = done.stream().filter(r -> r.passed && !r.stepId.equals(step.id())).map(r -> r.stepId).toList();
+        boolean complete = result.passed() && steps(manifest).stream().filter(SetupStep::required)
+                .allMatch(s -> s.id().equals(step.id()) || passedBefore.contains(s.id()));
+        // Only values whose check passed are kept; after the last required step every required field must be there.
+        Uni<Long> stored = result.passed() ? vault.write(installation.tenant, installation.id, merged, by, complete)
+                : Uni.createFrom().item(0L);
+        return stored.flatMap(ignored -> Panache.withTransaction(() -> results.findById(new SetupStepResult.Key(installation.id, step.id()))
+                .flatMap(existing -> {
+                    SetupStepResult row = existing == null ? new SetupStepResult() : existing;
+                    row.installationId = installation.id;
+                    row.stepId = step.id();
+                    row.passed = result.passed();
+                    row.message = message;
+                    row.createdJson = json(result.created());
+                    row.checkedBy = by;
+                    row.checkedAt = now();
+                    row.undoneAt = null;
+                    return results.persist(row);
+                })
+                // Also when it was complete before: new values that passed again make a broken installation active.
+                .call(() -> complete ? announce(ConnectionEventTypes.SETUP_COMPLETED, installation,
+                        steps(manifest).stream().map(SetupStep::id).toList()) : Uni.createFrom().voidItem())))
+                .map(row -> new CheckView(step.id(), result.passed(), message, complete));
+    }
+
+    private Uni<Void> announce(String type, KnownInstallation installation, List<String> steps) {
+        ObjectNode data = mapper.createObjectNode().put("tenantId", installation.tenant).put("installationId", installation.id)
+                .put("connectorId", installation.connectorId);
+        if (!steps.isEmpty()) {
+            ArrayNode ids = data.putArray("steps");
+            steps.forEach(ids::add);
+        }
+        return outbox.enqueue(EventTopics.CONNECTION_EVENTS, installation.id, CloudEvent.create(config.eventSource(), type, installation.id, data))
+                .replaceWithVoid();
+    }
+
+    /** The submitted fields, checked against the step's schema: text values only, each a field of the shape. */
+    private Map<String, String> submittedFields(SetupStep step, JsonNode manifest, JsonNode fields) {
+        JsonNode values = fields == null || fields.isNull() ? mapper.createObjectNode() : fields;
+        List<Problem.InvalidParam> problems = new ArrayList<>();
+        if (!values.isObject()) {
+            throw ProblemException.invalid("fields must be an object of field names to values.", List.of(new Problem.InvalidParam("/fields",
+                    "must be an object")));
+        }
+        // What is required may be stored already (an earlier step asked for it): checked on the merged values below.
+        ObjectNode withoutRequired = fieldSchema(step, manifest).deepCopy();
+        withoutRequired.remove("required");
+        for (ValidationMessage message : ToolInputSchemas.compile(withoutRequired).validate(values)) {
+            String pointer = message.getInstanceLocation().toString();
+            // The rule and the field, never the value: it may be a secret.
+            problems.add(new Problem.InvalidParam("/fields" + pointer, message.getType()
+                    + (message.getProperty() == null ? "" : " (" + message.getProperty() + ")")));
+        }
+        Map<String, String> submitted = new LinkedHashMap<>();
+        List<String> shapeFields = shapeFields(manifest);
+        values.properties().forEach(field -> {
+            if (!shapeFields.contains(field.getKey())) {
+                problems.add(new Problem.InvalidParam("/fields/" + field.getKey(), "is not a field of this connection; expected " + shapeFields));
+            } else if (!field.getValue().isValueNode() || field.getValue().isNull()) {
+                problems.add(new Problem.InvalidParam("/fields/" + field.getKey(), "must be a string"));
+            } else {
+                submitted.put(field.getKey(), field.getValue().asText());
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw ProblemException.invalid("The fields do not fit setup step " + step.id() + ".", problems);
+        }
+        return submitted;
+    }
+
+    /** The step's required fields are there, submitted now or stored before. */
+    private void requirePresent(SetupStep step, JsonNode manifest, Map<String, Secret> merged) {
+        List<Problem.InvalidParam> missing = new ArrayList<>();
+        for (JsonNode name : fieldSchema(step, manifest).path("required")) {
+            if (!merged.containsKey(name.asText())) {
+                missing.add(new Problem.InvalidParam("/fields/" + name.asText(), "is required"));
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw ProblemException.invalid("Setup step " + step.id() + " needs fields that are neither submitted nor stored.", missing);
+        }
+    }
+
+    private SetupView view(KnownInstallation installation, List<SetupStepResult> done) {
+        JsonNode manifest = parse(installation.manifest);
+        List<StepView> steps = new ArrayList<>();
+        boolean complete = true;
+        for (SetupStep step : steps(manifest)) {
+            SetupStepResult result = done.stream().filter(r -> r.stepId.equals(step.id())).findFirst().orElse(null);
+            if (step.required() && (result == null || !result.passed)) {
+                complete = false;
+            }
+            JsonNode declared = declared(manifest, step.id());
+            steps.add(new StepView(step.id(), declared.path("title").asText(step.title()), declared.path("description").asText(null),
+                    step.required(), fieldSchema(step, manifest), result == null ? "pending" : result.passed ? "passed" : "failed",
+                    result == null ? null : result.message, result == null ? null : result.checkedAt, result == null ? null : result.checkedBy));
+        }
+        return new SetupView(installation.id, installation.connectorId, complete, steps);
+    }
+
+    /**
+     * What a step asks for: its handler's schema when it names fields, else the connection's shape as a form (one string
+     * property per field, with its label as title, secret fields writeOnly, required ones required).
+     */
+    private JsonNode fieldSchema(SetupStep step, JsonNode manifest) {
+        JsonNode own = step.fieldSchema();
+        if (own != null && own.path("properties").size() > 0) {
+            return own;
+        }
+        ObjectNode schema = mapper.createObjectNode().put("type", "object");
+        ObjectNode properties = schema.putObject("properties");
+        ArrayNode required = mapper.createArrayNode();
+        for (JsonNode field : manifest.path("auth").path("shape").path("fields")) {
+            ObjectNode property = properties.putObject(field.path("name").asText()).put("type", "string")
+                    .put("title", field.path("label").asText());
+            if (field.path("secret").asBoolean(false)) {
+                property.put("writeOnly", true);
+            }
+            if (field.hasNonNull("maxLength")) {
+                property.put("maxLength", field.get("maxLength").asInt());
+            }
+            if (field.path("required").asBoolean(true)) {
+                required.add(field.path("name").asText());
+            }
+        }
+        if (!required.isEmpty()) {
+            schema.set("required", required);
+        }
+        return schema;
+    }
+
+    private static List<String> shapeFields(JsonNode manifest) {
+        JsonNode shape = manifest.path("auth").path("shape");
+        List<String> names = new ArrayList<>();
+        switch (shape.path("kind").asText()) {
+            case "single" -> names.add(shape.path("field").asText("value"));
+            case "pair" -> names.addAll(List.of("username", "password"));
+            default -> shape.path("fields").forEach(field -> names.add(field.path("name").asText()));
+        }
+        return names;
+    }
+
+    private static JsonNode declared(JsonNode manifest, String stepId) {
+        for (JsonNode step : manifest.path("auth").path("setupSteps")) {
+            if (stepId.equals(step.path("id").asText())) {
+                return step;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+
+    /** The handler's steps, in order; a connector without a handler here has none. */
+    private List<SetupStep> steps(JsonNode manifest) {
+        String handlerId = manifest.path("handler").asText("");
+        return handlers.find(handlerId).map(ConnectorHandler::setupSteps).orElse(List.of());
+    }
+
+    /** The tenant's integration installation, or a problem (404 for another tenant's, as for none). */
+    private Uni<KnownInstallation> integration(String tenant, String installationId) {
+        return installations.findById(installationId).map(installation -> {
+            if (installation == null || !installation.tenant.equals(tenant)) {
+                throw ProblemException.notFound("There is no integration installation " + installationId + " here. If it was created a moment "
+                        + "ago, retry shortly: oauth-service learns of installations from the registry's events.");
+            }
+            if (!KnownInstallation.INTEGRATION.equals(installation.kind)) {
+                throw ProblemException.conflict("Installation " + installationId + " is an OAuth connection: it is connected by authorizing it, "
+                        + "not by setup steps.");
+            }
+            if (installation.removed()) {
+                throw ProblemException.conflict("Installation " + installationId + " was uninstalled.");
+            }
+            return installation;
+        });
+    }
+
+    /** A handler's sentence never repeats a secret field (a careless "could not log in with <password>"). */
+    private static String redacted(String message, Map<String, Secret> values, List<String> secretFields) {
+        String text = message == null || message.isBlank() ? "The check gave no reason." : message;
+        for (String field : secretFields) {
+            String revealed = values.containsKey(field) ? values.get(field).reveal() : "";
+            if (revealed.length() >= MIN_REDACTED_LENGTH) {
+                text = text.replace(revealed, "[redacted]");
+            }
+        }
+        return text;
+    }
+
+    /** The shape's secret fields: a single one unless marked otherwise, a pair's password, a tuple's marked ones. */
+    private static List<String> secretFields(JsonNode manifest) {
+        JsonNode shape = manifest.path("auth").path("shape");
+        List<String> names = new ArrayList<>();
+        switch (shape.path("kind").asText()) {
+            case "single" -> {
+                if (shape.path("secret").asBoolean(true)) {
+                    names.add(shape.path("field").asText("value"));
+                }
+            }
+            case "pair" -> names.add("password");
+            default -> shape.path("fields").forEach(field -> {
+                if (field.path("secret").asBoolean(false)) {
+                    names.add(field.path("name").asText());
+                }
+            });
+        }
+        return names;
+    }
+
+    private Map<String, String> created(SetupStepResult result) {
+        try {
+            return mapper.readValue(result.createdJson, CREATED);
+        } catch (JsonProcessingException e) {
+            return Map.of();
+        }
+    }
+
+    private String json(Map<String, String> created) {
+        try {
+            return mapper.writeValueAsString(created);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Created identifiers do not serialize", e);
+        }
+    }
+
+    private JsonNode parse(String json) {
+        try {
+            return mapper.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A stored connector manifest is not JSON", e);
+        }
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+}
