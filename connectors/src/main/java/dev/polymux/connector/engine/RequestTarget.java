@@ -74,13 +74,6 @@ public record RequestTarget(String label, List<String> allowedHosts, URI baseUrl
         return Optional.of(new RequestTarget(label, hosts, base, List.of(fromToolPlacement(used.get(0), shape))));
     }
 
-    /** The header, query parameter and body field names the credential occupies (the workflow may not set them). */
-    public List<String> occupied(String placement) {
-        return credential.stream().filter(p -> p.placement().equals(placement) || (placement.equals("header")
-                && (p.placement().equals("bearer") || p.placement().equals("basic"))))
-                .map(p -> p.name() == null ? "Authorization" : p.name()).toList();
-    }
-
     /** A declarative tool's {@code credential} ({@code field} naming one stored field) as a placement. */
     private static Placement fromToolPlacement(JsonNode placement, JsonNode shape) {
         String field = placement.hasNonNull("field") ? placement.get("field").asText() : singleField(shape);

@@ -285,8 +285,8 @@ public class ManifestValidator {
         return violations;
     }
 
-    /** The fields a vault shape stores: single its field ("value"), pair username and password, tuple its names. */
-    private static Set<String> storedFields(JsonNode shape) {
+    /** The fields a vault shape stores: single its field ("value"), pair username and password, tuple its names, in order. */
+    public static Set<String> storedFields(JsonNode shape) {
         Set<String> fields = new java.util.LinkedHashSet<>();
         switch (shape.path("kind").asText()) {
             case "single" -> fields.add(shape.path("field").asText("value"));

@@ -29,6 +29,7 @@ import dev.polymux.common.event.EventTopics;
 import dev.polymux.common.outbox.service.OutboxService;
 import dev.polymux.common.problem.Problem;
 import dev.polymux.common.problem.ProblemException;
+import dev.polymux.connector.manifest.ManifestValidator;
 import dev.polymux.connector.schema.ToolInputSchemas;
 import dev.polymux.connector.sdk.ConnectorHandler;
 import dev.polymux.connector.sdk.ConnectorRegistry;
@@ -318,14 +319,7 @@ public class IntegrationSetup {
     }
 
     private static List<String> shapeFields(JsonNode manifest) {
-        JsonNode shape = manifest.path("auth").path("shape");
-        List<String> names = new ArrayList<>();
-        switch (shape.path("kind").asText()) {
-            case "single" -> names.add(shape.path("field").asText("value"));
-            case "pair" -> names.addAll(List.of("username", "password"));
-            default -> shape.path("fields").forEach(field -> names.add(field.path("name").asText()));
-        }
-        return names;
+        return List.copyOf(ManifestValidator.storedFields(manifest.path("auth").path("shape")));
     }
 
     private static JsonNode declared(JsonNode manifest, String stepId) {
