@@ -38,7 +38,8 @@ class CommandActionTest {
         assertTrue(environment.contains("PATH=/usr/local/bin:/usr/bin:/bin"), environment);
         assertFalse(environment.contains("JAVA_HOME") || environment.contains("MAVEN") || environment.contains("POLYMUX"),
                 "nothing of the dispatcher's environment: " + environment);
-        assertEquals(4, environment.strip().split("\n").length, environment);
+        assertTrue(environment.contains("HOME=/home/polymux"), "the sandbox's own home: " + environment);
+        assertEquals(5, environment.strip().split("\n").length, "PATH, HOME, PWD, LANG and the entry's variable: " + environment);
     }
 
     @Test
@@ -85,6 +86,68 @@ class CommandActionTest {
                 .await().atMost(Duration.ofSeconds(5)));
     }
 
+    @Test
+    void aProgramCannotReadTheDispatchersEnvironment() throws Exception {
+        // The dispatcher's environment holds its database password and service tokens; same user, so only a
+        // sandbox (its own pid namespace) keeps /proc/<dispatcher>/environ out of reach.
+        String dispatcher = Long.toString(ProcessHandle.current().pid());
+        ToolOutcome outcome = run("{\"executable\":\"cat\",\"args\":[\"/proc/{pid}/environ\"]}", "{\"pid\":\"" + dispatcher + "\"}");
+
+        assertInstanceOf(ToolOutcome.Failed.class, outcome, "the dispatcher's environment was readable: " + outcome);
+    }
+
+    @Test
+    void aProgramCannotReadTheEnvironmentOfAnotherRun() throws Exception {
+        CommandAction slow = new CommandAction(config(true, Duration.ofSeconds(8), 4096), JSON);
+        Credentials otherTenant = Credentials.fields(Map.of("value", Secret.of("sk_live_othertenantsecret")));
+        var sleeping = slow.run(JSON.readTree("{\"executable\":\"sleep\",\"args\":[\"{seconds}\"],\"env\":{\"ACME_KEY\":\"{value}\"}}"),
+                JSON.readTree("{\"seconds\":\"6\"}"), otherTenant, context()).subscribeAsCompletionStage();
+        long victim = awaitProgram("sleep");
+
+        ToolOutcome outcome = run("{\"executable\":\"cat\",\"args\":[\"/proc/{pid}/environ\"]}", "{\"pid\":\"" + victim + "\"}");
+
+        assertFalse(outcome.toString().contains("sk_live_othertenantsecret"), "another run's key was readable: " + outcome);
+        assertInstanceOf(ToolOutcome.Failed.class, outcome, outcome.toString());
+        sleeping.toCompletableFuture().cancel(true);
+    }
+
+    @Test
+    void theDispatchersFilesAreOutOfSight() throws Exception {
+        java.nio.file.Path secretFile = java.nio.file.Files.createTempFile("dispatcher-config-", ".properties");
+        java.nio.file.Files.writeString(secretFile, "quarkus.datasource.password=dispatcher-db-password");
+        try {
+            ToolOutcome outcome = run("{\"executable\":\"cat\",\"args\":[\"{path}\"]}", "{\"path\":\"" + secretFile + "\"}");
+
+            assertFalse(outcome.toString().contains("dispatcher-db-password"), "a file of the dispatcher was readable: " + outcome);
+            assertInstanceOf(ToolOutcome.Failed.class, outcome, outcome.toString());
+        } finally {
+            java.nio.file.Files.delete(secretFile);
+        }
+    }
+
+    @Test
+    void withoutItsSandboxTheActionRefusesToRun() throws Exception {
+        CommandAction unsandboxed = new CommandAction(config(true, Duration.ofSeconds(1), 4096, "/nonexistent/bwrap"), JSON);
+
+        assertTrue(unsandboxed.refusal(JSON.readTree("{\"executable\":\"echo\"}")).contains("sandbox"));
+        assertInstanceOf(ToolOutcome.Failed.class, unsandboxed.run(JSON.readTree("{\"executable\":\"echo\"}"), JSON.readTree("{}"), KEY, context())
+                .await().atMost(Duration.ofSeconds(5)));
+    }
+
+    /** The pid, as the dispatcher sees it, of a running program started by this test. */
+    private static long awaitProgram(String name) throws InterruptedException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            var found = ProcessHandle.current().descendants()
+                    .filter(process -> process.info().command().map(command -> command.endsWith("/" + name)).orElse(false))
+                    .findFirst();
+            if (found.isPresent()) {
+                return found.get().pid();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(name + " never started");
+    }
+
     private ToolOutcome run(String command, String args) throws Exception {
         return action.run(JSON.readTree(command), JSON.readTree(args), KEY, context()).await().atMost(Duration.ofSeconds(20));
     }
@@ -94,7 +157,21 @@ class CommandActionTest {
     }
 
     private static CommandActionConfig config(boolean enabled, Duration timeout, int maxOutput) {
+        return config(enabled, timeout, maxOutput, "/usr/bin/bwrap");
+    }
+
+    private static CommandActionConfig config(boolean enabled, Duration timeout, int maxOutput, String sandbox) {
         return new CommandActionConfig() {
+            @Override
+            public String sandbox() {
+                return sandbox;
+            }
+
+            @Override
+            public java.util.Optional<java.util.List<String>> readOnlyPaths() {
+                return java.util.Optional.empty();
+            }
+
             @Override
             public boolean enabled() {
                 return enabled;

@@ -1,7 +1,9 @@
 package dev.polymux.dispatch.command.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -23,6 +25,21 @@ public interface CommandActionConfig {
      * application.properties: a map's keys cannot be told apart in environment variable names).
      */
     Map<String, String> executables();
+
+    /**
+     * The bubblewrap program each run is started inside (Debian's and most distributions' package {@code bubblewrap}).
+     * Without a working sandbox the action refuses to run: a program of the dispatcher's own user could otherwise read
+     * the dispatcher's environment and files and those of other runs. Env: POLYMUX_DISPATCH_COMMAND_SANDBOX.
+     */
+    @WithDefault("/usr/bin/bwrap")
+    String sandbox();
+
+    /**
+     * More paths the sandbox shows read-only, for a program installed outside {@code /usr} with files beside it
+     * (e.g. {@code /opt/acme}). {@code /usr}, the certificates and the name-resolution files of {@code /etc}, and each
+     * allowed program itself are always there. Env: POLYMUX_DISPATCH_COMMAND_READ_ONLY_PATHS (comma-separated).
+     */
+    Optional<List<String>> readOnlyPaths();
 
     /** The longest one run may take (the call's deadline may cut it shorter). Env: POLYMUX_DISPATCH_COMMAND_TIMEOUT. */
     @WithDefault("30s")

@@ -43,11 +43,12 @@ import io.smallrye.mutiny.Uni;
  * <p>
  * No shell: the argument list is the entry's template with each {@code {name}} replaced by the workflow's argument
  * of that name inside its one argument (never split, never a new flag). The stored values never appear in the
- * arguments, which every user of the machine can read in the process list: they reach the program only through
- * its environment (readable by the same user alone) and its standard input. The environment is scrubbed (only PATH,
- * HOME, LANG and the entry's variables), the working directory is a fresh empty one, the run is stopped at its
- * timeout or the call's deadline, whichever comes first, and at the output cap. Runs are blocking I/O, so they go
- * to virtual threads, at most {@code max-concurrent} at a time.
+ * arguments: they reach the program only through its environment and its standard input. Every run is inside its
+ * own sandbox ({@link CommandSandbox}), where the dispatcher, the other runs and the dispatcher's files do not exist;
+ * without a working sandbox nothing runs. The environment is scrubbed (only PATH, HOME, LANG and the entry's
+ * variables), the working directory is a fresh empty one, the run is stopped at its timeout or the call's deadline,
+ * whichever comes first, and at the output cap. Runs are blocking I/O, so they go to virtual threads, at most
+ * {@code max-concurrent} at a time.
  */
 @ApplicationScoped
 public class CommandAction {
@@ -66,18 +67,27 @@ public class CommandAction {
     private final CommandActionConfig config;
     private final ObjectMapper mapper;
     private final Semaphore running;
+    private final CommandSandbox sandbox;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
     public CommandAction(CommandActionConfig config, ObjectMapper mapper) {
         this.config = config;
         this.mapper = mapper;
         this.running = new Semaphore(Math.max(1, config.maxConcurrent()));
+        this.sandbox = new CommandSandbox(config);
     }
 
-    /** Why this entry's command cannot run here (the action is off, or its program is not on the allow list); null if it can. */
+    /**
+     * Why this entry's command cannot run here (the action is off, its sandbox is missing, or its program is not on the
+     * allow list); null if it can.
+     */
     public String refusal(JsonNode command) {
         if (!config.enabled()) {
             return "The operator has not enabled " + ACTION + " on this dispatcher (polymux.dispatch.command.enabled).";
+        }
+        String noSandbox = sandbox.missing();
+        if (noSandbox != null) {
+            return noSandbox;
         }
         String executable = command.path("executable").asText();
         if (!config.executables().containsKey(executable)) {
@@ -139,12 +149,16 @@ public class CommandAction {
         Path workDir = null;
         Process process = null;
         try {
+            String broken = sandbox.broken();
+            if (broken != null) {
+                return new ToolOutcome.Failed(0, broken);
+            }
             workDir = Files.createTempDirectory("polymux-command-");
-            ProcessBuilder builder = new ProcessBuilder(argv).directory(workDir.toFile());
+            ProcessBuilder builder = new ProcessBuilder(sandbox.command(argv, workDir)).directory(workDir.toFile());
             Map<String, String> env = builder.environment();
             env.clear(); // nothing of the dispatcher's own environment (its database password, its tokens) reaches the program
             env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
-            env.put("HOME", workDir.toString());
+            env.put("HOME", CommandSandbox.HOME);
             env.put("LANG", "C.UTF-8");
             env.putAll(environment);
             process = builder.start();
@@ -152,13 +166,8 @@ public class CommandAction {
             // Past the output cap the program is stopped at once: the result would be refused anyway.
             Future<Capture> out = threads.submit(() -> capture(started.getInputStream(), config.maxOutputBytes(), () -> stop(started)));
             Future<Capture> err = threads.submit(() -> capture(started.getErrorStream(), config.maxErrorBytes(), () -> { }));
-            try (OutputStream input = process.getOutputStream()) {
-                if (stdin != null) {
-                    input.write(stdin.getBytes(StandardCharsets.UTF_8));
-                }
-            } catch (IOException closedEarly) {
-                // The program did not read its input (it exited or closed it): its exit status tells what happened.
-            }
+            // On a thread of its own: a program that never reads a large input must still meet its timeout.
+            threads.submit(() -> feed(started.getOutputStream(), stdin));
             boolean finished = process.waitFor(Math.max(1, Duration.between(Instant.now(), until).toMillis()), TimeUnit.MILLISECONDS);
             if (!finished) {
                 stop(process);
@@ -193,6 +202,16 @@ public class CommandAction {
             }
             running.release();
             delete(workDir);
+        }
+    }
+
+    private static void feed(OutputStream input, String stdin) {
+        try (input) {
+            if (stdin != null) {
+                input.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException closedEarly) {
+            // The program did not read its input (it exited or closed it): its exit status tells what happened.
         }
     }
 
@@ -290,7 +309,7 @@ public class CommandAction {
         return ": " + (line.length() > MESSAGE_EXCERPT ? line.substring(0, MESSAGE_EXCERPT) + "..." : line);
     }
 
-    /** The program and whatever it started. */
+    /** The program and whatever it started (the sandbox's pid namespace ends with its first process, too). */
     private static void stop(Process process) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
