@@ -223,8 +223,67 @@ class ListingFlowTest {
                 .body("errors.pointer", equalTo(List.of("/connections/0/request/baseUrl")))
                 .body("errors[0].message", equalTo("https-only: uses plain http://; providers must be reached over https"));
 
+        // Over https it passes the checks, and still waits for a person: the block decides where the key goes.
         create(PUBCO_AUTHOR, "pubco", "plugin", inline.formatted("tls-inline", "https")).statusCode(201);
-        submit(PUBCO_AUTHOR, "pubco", "plugin", "tls-inline").statusCode(200).body("state", equalTo("approved"));
+        submit(PUBCO_AUTHOR, "pubco", "plugin", "tls-inline").statusCode(200).body("state", equalTo("in_review"));
+    }
+
+    @Test
+    void aPluginWhoseInlineEntryHasARequestBlockWaitsForAReviewerWhoSeesItsHosts() {
+        String request = """
+                {"id":"routes-key","version":"1.0.0","label":"Routes a key","connections":[
+                  {"kind":"vault","key":"api","label":"API key","shape":{"kind":"single","field":"value","secret":true},
+                   "request":{"baseUrl":"https://api.widgets.example/v1","allowedHosts":["api.widgets.example","files.widgets.example"],
+                     "credential":[{"placement":"header","name":"X-Api-Key"}]}}]}""";
+        create(PUBCO_AUTHOR, "pubco", "plugin", request).statusCode(201);
+        submit(PUBCO_AUTHOR, "pubco", "plugin", "routes-key").statusCode(200).body("state", equalTo("in_review"))
+                .body("decidedBy", nullValue())
+                .body("reviewFindings.check", equalTo(List.of("builtin-request"))).body("reviewFindings[0].blocking", equalTo(false))
+                .body("reviewFindings[0].pointer", equalTo("/connections/0/request"))
+                .body("reviewFindings[0].message", equalTo("polymux.http_request sends this entry's stored values to api.widgets.example,"
+                        + " files.widgets.example (header X-Api-Key; baseUrl https://api.widgets.example/v1); a reviewer must confirm"
+                        + " these hosts are the provider's"));
+        install(BUYER, "buyer", "routes-key").statusCode(404);
+        given().header("Authorization", RITA_REVIEWER).queryParam("type", "plugin").get("/reviews/listings")
+                .then().statusCode(200).body("id", hasItem("routes-key"));
+
+        decide(RITA_REVIEWER, "plugin", "routes-key", "approve", "Both hosts are the provider's.").statusCode(200)
+                .body("state", equalTo("approved")).body("decidedBy", equalTo("reviewer"));
+        install(BUYER, "buyer", "routes-key").statusCode(201);
+    }
+
+    @Test
+    void aPluginWhoseInlineEntryHasACommandBlockWaitsForAReviewerWhoSeesItsProgram() {
+        String command = """
+                {"id":"runs-curl","version":"1.0.0","label":"Runs curl","connections":[
+                  {"kind":"vault","key":"stripe","label":"Stripe key","shape":{"kind":"single","field":"value","secret":true},
+                   "command":{"executable":"curl","args":["-sS","-H","@-","https://api.stripe.com/v1/{resource}"],
+                     "env":{"STRIPE_API_KEY":"{value}"},"stdin":"Authorization: Bearer {value}"}}]}""";
+        create(PUBCO_AUTHOR, "pubco", "plugin", command).statusCode(201);
+        submit(PUBCO_AUTHOR, "pubco", "plugin", "runs-curl").statusCode(200).body("state", equalTo("in_review"))
+                .body("reviewFindings.check", equalTo(List.of("builtin-command"))).body("reviewFindings[0].blocking", equalTo(false))
+                .body("reviewFindings[0].pointer", equalTo("/connections/0/command"))
+                .body("reviewFindings[0].message", equalTo("polymux.command runs 'curl' with the arguments"
+                        + " [-sS, -H, @-, https://api.stripe.com/v1/{resource}], the stored values in STRIPE_API_KEY and on standard input;"
+                        + " a reviewer must confirm this program and where it sends them"));
+        install(BUYER, "buyer", "runs-curl").statusCode(404);
+
+        // The one-step publish goes the same way.
+        given().header("Authorization", PUBCO_AUTHOR).contentType(ContentType.JSON).body(command.replace("runs-curl", "runs-curl-legacy"))
+                .post("/tenants/pubco/plugins").then().statusCode(201).body("state", equalTo("in_review"));
+        install(BUYER, "buyer", "runs-curl-legacy").statusCode(404);
+    }
+
+    @Test
+    void aPluginWhoseInlineEntriesOnlyStoreValuesIsStillApprovedByPolicy() {
+        String inline = """
+                {"id":"stores-only","version":"1.0.0","label":"Stores only","connections":[
+                  {"kind":"vault","key":"api","label":"API key","shape":{"kind":"single","field":"value","secret":true}},
+                  {"kind":"vault","key":"login","label":"Login","shape":{"kind":"pair"}}]}""";
+        create(PUBCO_AUTHOR, "pubco", "plugin", inline).statusCode(201);
+        submit(PUBCO_AUTHOR, "pubco", "plugin", "stores-only").statusCode(200).body("state", equalTo("approved"))
+                .body("decidedBy", equalTo("policy:when-checks-pass")).body("reviewFindings.size()", equalTo(0));
+        install(BUYER, "buyer", "stores-only").statusCode(201);
     }
 
     @Test

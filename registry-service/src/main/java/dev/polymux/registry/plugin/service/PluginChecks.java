@@ -29,11 +29,15 @@ import io.smallrye.mutiny.Uni;
  * that names a connector names an approved one of its kind and asks only for scopes it declares, inline vault entries
  * reach their provider over https and mark a field secret. Each named connector version is pinned into the manifest.
  * A connector of the plugin's own tenant that is still in review does not block: the plugin waits in review for it.
+ * An inline entry's {@code request} or {@code command} block decides where a stored secret goes, and no check can tell
+ * whether those hosts or that program are the provider's: it is always a finding, so only a person approves it.
  */
 @ApplicationScoped
 public class PluginChecks {
 
     public static final String CONNECTOR_APPROVED = "connector-approved";
+    public static final String BUILTIN_REQUEST = "builtin-request";
+    public static final String BUILTIN_COMMAND = "builtin-command";
 
     private final ManifestValidator validator;
     private final ConnectorVersionRepository connectors;
@@ -152,7 +156,8 @@ public class PluginChecks {
 
     /**
      * An inline vault entry: its provider over https (the {@code request} block's baseUrl, where the entry has one), a
-     * secret field in its shape, hosts the reviewer should see.
+     * secret field in its shape, hosts the reviewer should see, and its built-in action blocks for the reviewer to
+     * confirm (each a finding that is not blocking, which keeps the policy from approving the plugin).
      */
     static void inlineEntry(JsonNode entry, String pointer, boolean allowPlainHttp, List<ReviewFinding> findings) {
         JsonNode request = entry.path("request");
@@ -164,9 +169,51 @@ public class PluginChecks {
                         "'" + hosts.get(h).asText() + "' lets requests with this credential reach any host under it"));
             }
         }
+        if (entry.has("request")) {
+            findings.add(new ReviewFinding(BUILTIN_REQUEST, false, pointer + "/request", describeRequest(request)));
+        }
+        if (entry.has("command")) {
+            findings.add(new ReviewFinding(BUILTIN_COMMAND, false, pointer + "/command", describeCommand(entry.get("command"))));
+        }
         if (entry.has("shape")) {
             ManifestChecks.secretFields(findings, pointer + "/shape", entry.get("shape"), false);
         }
+    }
+
+    /** Where polymux.http_request sends the stored values: the hosts and placements (never a value, only names). */
+    private static String describeRequest(JsonNode request) {
+        List<String> hosts = new ArrayList<>();
+        request.path("allowedHosts").forEach(host -> hosts.add(host.asText()));
+        List<String> placements = new ArrayList<>();
+        request.path("credential").forEach(placement -> placements.add(switch (placement.path("placement").asText()) {
+            case "header" -> "header " + placement.path("name").asText();
+            case "query" -> "query parameter " + placement.path("name").asText();
+            case "body" -> "body field " + placement.path("name").asText();
+            case "basic" -> "HTTP Basic";
+            default -> placement.path("placement").asText();
+        }));
+        return "polymux.http_request sends this entry's stored values to " + String.join(", ", hosts) + " (" + String.join(", ", placements)
+                + (request.hasNonNull("baseUrl") ? "; baseUrl " + request.get("baseUrl").asText() : "")
+                + "); a reviewer must confirm these hosts are the provider's";
+    }
+
+    /** Which program polymux.command runs with the stored values, its arguments and how the values reach it. */
+    private static String describeCommand(JsonNode command) {
+        List<String> args = new ArrayList<>();
+        command.path("args").forEach(arg -> args.add(arg.asText()));
+        List<String> variables = new ArrayList<>();
+        command.path("env").fieldNames().forEachRemaining(variables::add);
+        List<String> channels = new ArrayList<>();
+        if (!variables.isEmpty()) {
+            channels.add("in " + String.join(", ", variables));
+        }
+        if (command.has("stdin")) {
+            channels.add("on standard input");
+        }
+        return "polymux.command runs '" + command.path("executable").asText() + "' with "
+                + (args.isEmpty() ? "no arguments" : "the arguments " + args)
+                + (channels.isEmpty() ? "" : ", the stored values " + String.join(" and ", channels))
+                + "; a reviewer must confirm this program and where it sends them";
     }
 
     private JsonNode readTree(String json) {

@@ -219,7 +219,8 @@ public class PluginPublishingService implements ListingCatalog<PluginVersion> {
     /**
      * Runs the checks and records them. Without blocking findings the pinned manifest is kept and the version goes to
      * review; the policy then approves it at once when it allows (every check passed without a finding and every
-     * connector it uses is approved).
+     * connector it uses is approved). An inline request or command block is always a finding, so it always waits for a
+     * person: it decides where a stored secret goes.
      */
     private Uni<Submission<PluginVersion>> submitDraft(PluginVersion found, String submitter) {
         found.requireState(ReviewState.DRAFT, "Only a draft can be submitted for review.");
