@@ -16,6 +16,17 @@ public interface VaultConfig {
     @WithDefault("/polymux/vault-service")
     String eventSource();
 
+    /**
+     * How long an uninstalled integration's values are kept at most while they wait for oauth-service to undo its setup
+     * ("setup removed"); after that they are deleted whether or not it did. Env: POLYMUX_VAULT_UNINSTALLED_RETENTION.
+     */
+    @WithDefault("7d")
+    Duration uninstalledRetention();
+
+    /** How often values kept past {@link #uninstalledRetention()} are looked for. Env: POLYMUX_VAULT_UNINSTALLED_SWEEP_EVERY. */
+    @WithDefault("1h")
+    String uninstalledSweepEvery();
+
     Kek kek();
 
     Rewrap rewrap();

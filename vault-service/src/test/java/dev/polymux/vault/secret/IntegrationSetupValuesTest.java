@@ -125,6 +125,47 @@ class IntegrationSetupValuesTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> code(() -> oauth.getSecret(uninstalled)) == Status.Code.NOT_FOUND);
     }
 
+    @Test
+    void theUninstalledReadDoesNotFailWhenOAuthServiceTookTheUninstallInFirst() {
+        // oauth-service and vault-service read installation.removed each at its own pace: oauth-service may ask for the
+        // uninstalled values while this service still counts the integration as installed.
+        String id = Installations.created(TENANT, "integration", Installations.TUPLE, INSTALLER);
+        oauth.putSecret(put(id, Map.of("access_key", "AKIA-5", "secret_key", "read-before-removed"), true));
+        GetSecretRequest uninstalled = GetSecretRequest.newBuilder().setTenantId(TENANT).setInstallationId(id).setUninstalled(true)
+                .setPurpose("undo setup").build();
+
+        assertEquals("read-before-removed", oauth.getSecret(uninstalled).getFieldsOrThrow("secret_key").toString(StandardCharsets.UTF_8));
+        assertEquals(Status.Code.PERMISSION_DENIED, code(() -> dispatch.getSecret(uninstalled)), "still oauth-service's alone");
+        assertEquals(Status.Code.NOT_FOUND, code(() -> oauth.getSecret(GetSecretRequest.newBuilder().setTenantId("hooli")
+                .setInstallationId(id).setUninstalled(true).build())), "another tenant's integration is as good as none");
+        String vaultId = Installations.created(TENANT, "vault", Installations.PAIR, INSTALLER);
+        assertEquals(Status.Code.NOT_FOUND, code(() -> oauth.getSecret(GetSecretRequest.newBuilder().setTenantId(TENANT)
+                .setInstallationId(vaultId).setUninstalled(true).build())), "only integrations have setup to undo");
+    }
+
+    @Test
+    void anUninstalledIntegrationIsSaidToKeepItsValuesUntilSetupIsUndoneOtherKindsToHaveNone() {
+        String integration = Installations.created(TENANT, "integration", Installations.TUPLE, INSTALLER);
+        oauth.putSecret(put(integration, Map.of("access_key", "AKIA-6", "secret_key", "kept-for-undo"), true));
+        String vault = Installations.created(TENANT, "vault", Installations.PAIR, INSTALLER);
+        Installations.removed(TENANT, integration, "integration");
+        Installations.removed(TENANT, vault, "vault");
+        await().atMost(Duration.ofSeconds(20)).until(() -> RestAssured.given().header("Authorization", INSTALLER)
+                .get("/tenants/" + TENANT + "/credentials/" + integration).statusCode() == 409
+                && RestAssured.given().header("Authorization", INSTALLER).get("/tenants/" + TENANT + "/credentials/" + vault).statusCode() == 409);
+
+        String integrationDetail = RestAssured.given().header("Authorization", INSTALLER).get("/tenants/" + TENANT + "/credentials/" + integration)
+                .then().statusCode(409).extract().path("detail");
+        assertEquals("Installation " + integration + " was uninstalled; its values are kept only until its setup is undone at the provider "
+                + "(7 days at most), then deleted.", integrationDetail);
+        StatusRuntimeException overGrpc = assertThrows(StatusRuntimeException.class, () -> dispatch.getSecret(
+                GetSecretRequest.newBuilder().setTenantId(TENANT).setInstallationId(integration).build()));
+        assertEquals(Status.Code.NOT_FOUND, overGrpc.getStatus().getCode());
+        assertEquals(integrationDetail, overGrpc.getStatus().getDescription());
+        RestAssured.given().header("Authorization", INSTALLER).get("/tenants/" + TENANT + "/credentials/" + vault).then().statusCode(409)
+                .body("detail", org.hamcrest.Matchers.is("Installation " + vault + " was uninstalled; its secrets are deleted."));
+    }
+
     private static PutSecretRequest put(String id, Map<String, String> fields, boolean requireAll) {
         PutSecretRequest.Builder request = PutSecretRequest.newBuilder().setTenantId(TENANT).setInstallationId(id).setStoredBy("peter")
                 .setRequireAll(requireAll);

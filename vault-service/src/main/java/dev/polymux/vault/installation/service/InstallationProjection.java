@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 import org.jboss.logging.Logger;
 
@@ -68,7 +69,8 @@ public class InstallationProjection {
 
     /** An uninstalled integration's setup was undone: its values go now (oauth-service deleted them already, as a rule). */
     private Uni<Void> setupUndone(String id, JsonNode data) {
-        return installations.findById(id).flatMap(existing -> existing == null || !existing.removed() ? Uni.createFrom().voidItem()
+        // Locked: the retention sweep (UninstalledValuesSweeper) may be deleting the same values right now.
+        return installations.findById(id, LockModeType.PESSIMISTIC_WRITE).flatMap(existing -> existing == null || !existing.removed() ? Uni.createFrom().voidItem()
                 : credentials.deleteAll(data.path("tenantId").asText(), id, Actor.system("setup undone after uninstall"))
                         .invoke(deleted -> LOG.infof("Installation %s: setup undone, %d credential(s) deleted", id, deleted))
                         .replaceWithVoid());

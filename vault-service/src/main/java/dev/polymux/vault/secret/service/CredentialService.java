@@ -3,6 +3,7 @@ package dev.polymux.vault.secret.service;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
@@ -159,13 +160,14 @@ public class CredentialService {
 
     /**
      * The values of an uninstalled integration, which are kept until its setup is undone at the provider (only
-     * oauth-service asks, to undo it). Null when none are stored.
+     * oauth-service asks, to undo it). Null when none are stored. An integration not marked removed yet is read too:
+     * oauth-service may take the uninstall event in before this service does, and it may read these values anyway.
      */
     @WithTransaction
     public Uni<OpenedSecret> openUninstalledValues(String tenant, String installationId, Actor reader, String purpose) {
         return installations.findById(installationId).flatMap(found -> {
-            if (found == null || !found.tenant.equals(tenant) || !found.removed() || !KnownInstallation.INTEGRATION.equals(found.kind)) {
-                throw new NoSuchInstallation("Tenant " + tenant + " has no uninstalled integration " + installationId + " known to vault-service.");
+            if (found == null || !found.tenant.equals(tenant) || !KnownInstallation.INTEGRATION.equals(found.kind)) {
+                throw new NoSuchInstallation("Tenant " + tenant + " has no integration " + installationId + " known to vault-service.");
             }
             return opened(tenant, installationId, Credential.VALUES, reader, purpose);
         });
@@ -321,7 +323,7 @@ public class CredentialService {
                         + " here. If it was created a moment ago, retry shortly: vault-service learns of installations from the registry's events.");
             }
             if (found.removed()) {
-                throw ProblemException.conflict("Installation " + installationId + " was uninstalled; its secrets are deleted.");
+                throw ProblemException.conflict(uninstalled(found));
             }
             return found;
         });
@@ -334,10 +336,29 @@ public class CredentialService {
                 throw new NoSuchInstallation("Tenant " + tenant + " has no installation " + installationId + " known to vault-service.");
             }
             if (found.removed()) {
-                throw new NoSuchInstallation("Installation " + installationId + " was uninstalled; its secrets are deleted.");
+                throw new NoSuchInstallation(uninstalled(found));
             }
             return found;
         });
+    }
+
+    /** What became of an uninstalled installation's secrets: an integration's wait for its setup to be undone. */
+    private String uninstalled(KnownInstallation installation) {
+        if (KnownInstallation.INTEGRATION.equals(installation.kind)) {
+            return "Installation " + installation.id + " was uninstalled; its values are kept only until its setup is undone at the provider ("
+                    + days(config.uninstalledRetention()) + " at most), then deleted.";
+        }
+        return "Installation " + installation.id + " was uninstalled; its secrets are deleted.";
+    }
+
+    private static String days(Duration retention) {
+        if (retention.toHours() >= 24 && retention.toHours() % 24 == 0) {
+            return retention.toDays() + (retention.toDays() == 1 ? " day" : " days");
+        }
+        if (retention.toMinutes() >= 60 && retention.toMinutes() % 60 == 0) {
+            return retention.toHours() + (retention.toHours() == 1 ? " hour" : " hours");
+        }
+        return retention.toSeconds() + " seconds";
     }
 
     private Uni<Void> announce(String type, Credential credential, List<String> fieldNames) {
