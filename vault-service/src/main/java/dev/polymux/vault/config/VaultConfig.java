@@ -17,6 +17,13 @@ public interface VaultConfig {
     String eventSource();
 
     /**
+     * The platform's own tenant: only its admins operate the key-encryption keys, which wrap every tenant's secrets
+     * (as in the registry and oauth-service). Env: POLYMUX_VAULT_PLATFORM_TENANT.
+     */
+    @WithDefault("polymux")
+    String platformTenant();
+
+    /**
      * How long an uninstalled integration's values are kept at most while they wait for oauth-service to undo its setup
      * ("setup removed"); after that they are deleted whether or not it did. Env: POLYMUX_VAULT_UNINSTALLED_RETENTION.
      */

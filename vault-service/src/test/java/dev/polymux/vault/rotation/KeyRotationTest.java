@@ -140,6 +140,21 @@ class KeyRotationTest {
     }
 
     @Test
+    void theAdminRoleOfATenantIsNotThePlatformsAndOperatesNoKey() {
+        // Any tenant may give its own people "admin"; the platform's keys wrap every tenant's secrets.
+        String tenantAdmin = TestTokens.bearer("vandelay", "george", "admin");
+        int primary = keks.primaryKeyId();
+
+        given().header("Authorization", tenantAdmin).get("/admin/keys").then().statusCode(403)
+                .contentType("application/problem+json").body("detail", containsString("platform"));
+        given().header("Authorization", tenantAdmin).post("/admin/keys/rotate").then().statusCode(403);
+        given().header("Authorization", tenantAdmin).post("/admin/keys/rewrap").then().statusCode(403);
+        given().header("Authorization", tenantAdmin).delete("/admin/keys/" + primary).then().statusCode(403);
+        org.junit.jupiter.api.Assertions.assertEquals(primary, keks.primaryKeyId(), "nothing was rotated");
+        given().header("Authorization", ADMIN).get("/admin/keys").then().statusCode(200);
+    }
+
+    @Test
     void aFieldNoKeyCanOpenIsSetAsideInsteadOfBlockingTheRewrap() throws Exception {
         String broken = Installations.created("vandelay", "vault", Installations.SINGLE, INSTALLER);
         String fine = Installations.created("vandelay", "vault", Installations.SINGLE, INSTALLER);
