@@ -26,13 +26,16 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 /**
  * A test integration whose setup bootstraps something at the provider, as real ones do: "verify-key" checks the
  * API key, "register-webhook" creates a webhook (and says so, for the uninstall), against the test's stub provider
- * at {@link #providerUrl}.
+ * at {@link #providerUrl}. An {@code account} of {@value #STALL_CHECK} makes the webhook's check never answer, one of
+ * {@value #STALL_UNDO} makes removing that webhook never answer (a provider that hangs).
  */
 @ApplicationScoped
 public class WebhookIntegration implements ConnectorHandler {
 
     public static final String ID = "webhook-test";
     public static volatile String providerUrl;
+    public static final String STALL_CHECK = "stall-check";
+    public static final String STALL_UNDO = "stall-undo";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -106,12 +109,18 @@ public class WebhookIntegration implements ConnectorHandler {
 
         @Override
         public Uni<CheckResult> check(Map<String, Secret> values) {
+            String account = values.containsKey("account") ? values.get("account").reveal() : "";
+            if (STALL_CHECK.equals(account)) {
+                return Uni.createFrom().nothing();
+            }
             return call("POST", "/v1/webhooks", values, "{\"url\":\"https://polymux.example/hooks\"}").map(response -> {
                 if (response.statusCode() != 201) {
                     return CheckResult.failed("The webhook could not be registered (HTTP " + response.statusCode() + ").");
                 }
                 try {
-                    return CheckResult.passed("Webhook registered.", Map.of("webhook_id", JSON.readTree(response.body()).path("id").asText()));
+                    String id = JSON.readTree(response.body()).path("id").asText();
+                    return CheckResult.passed("Webhook registered.", STALL_UNDO.equals(account) ? Map.of("webhook_id", id, "stall", "undo")
+                            : Map.of("webhook_id", id));
                 } catch (IOException e) {
                     return CheckResult.failed("The provider's answer was not JSON.");
                 }
@@ -120,6 +129,9 @@ public class WebhookIntegration implements ConnectorHandler {
 
         @Override
         public Uni<Void> undo(Map<String, String> created, Map<String, Secret> values) {
+            if ("undo".equals(created.get("stall"))) {
+                return Uni.createFrom().nothing();
+            }
             return call("DELETE", "/v1/webhooks/" + created.get("webhook_id"), values, null).replaceWithVoid();
         }
     }

@@ -10,9 +10,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockTimeoutException;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -29,6 +32,7 @@ import dev.polymux.common.event.EventTopics;
 import dev.polymux.common.outbox.service.OutboxService;
 import dev.polymux.common.problem.Problem;
 import dev.polymux.common.problem.ProblemException;
+import dev.polymux.common.problem.ProblemType;
 import dev.polymux.connector.manifest.ManifestValidator;
 import dev.polymux.connector.schema.ToolInputSchemas;
 import dev.polymux.connector.sdk.ConnectorHandler;
@@ -42,7 +46,9 @@ import dev.polymux.oauth.setup.SetupStepResult;
 import dev.polymux.oauth.setup.client.VaultValues;
 import dev.polymux.oauth.setup.repository.SetupStepResultRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
 
 /**
  * Runs the setup steps of integration installations (the source document's "custom setup UI", as data). A step
@@ -58,7 +64,6 @@ public class IntegrationSetup {
     private static final Logger LOG = Logger.getLogger(IntegrationSetup.class);
     private static final TypeReference<Map<String, String>> CREATED = new TypeReference<>() {
     };
-    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(30);
     private static final int MIN_REDACTED_LENGTH = 4;
 
     /** A step as the installer's form shows it: what it asks for and how its last check went (state pending, passed or failed). */
@@ -80,9 +85,12 @@ public class IntegrationSetup {
     private final OutboxService outbox;
     private final ObjectMapper mapper;
     private final OAuthConfig config;
+    /** How long a step's check or undo may take; a handler that never answers must not hold the request. */
+    private final Duration checkTimeout;
 
     public IntegrationSetup(KnownInstallationRepository installations, SetupStepResultRepository results, ConnectorRegistry handlers,
-            VaultValues vault, OutboxService outbox, ObjectMapper mapper, OAuthConfig config) {
+            VaultValues vault, OutboxService outbox, ObjectMapper mapper, OAuthConfig config,
+            @ConfigProperty(name = "polymux.setup.check-timeout", defaultValue = "30s") Duration checkTimeout) {
         this.installations = installations;
         this.results = results;
         this.handlers = handlers;
@@ -90,6 +98,7 @@ public class IntegrationSetup {
         this.outbox = outbox;
         this.mapper = mapper;
         this.config = config;
+        this.checkTimeout = checkTimeout;
     }
 
     public Uni<SetupView> describe(String tenant, String installationId) {
@@ -98,43 +107,68 @@ public class IntegrationSetup {
     }
 
     /**
-     * Checks a step with the submitted fields over the stored ones; stores them only when the check passed, and
-     * announces setup completed when this was the last required step to pass.
+     * Checks a step with the submitted fields over the stored ones; stores them only when the check passed, then removes
+     * what the step's previous run created, and announces setup completed when this was the last required step to pass.
+     * One submission per installation at a time: a second one meanwhile is a 409.
      */
     public Uni<CheckView> submit(String tenant, String installationId, String stepId, JsonNode fields, String by) {
-        return Panache.withSession(() -> integration(tenant, installationId).flatMap(installation -> {
-            JsonNode manifest = parse(installation.manifest);
-            SetupStep step = steps(manifest).stream().filter(s -> s.id().equals(stepId)).findFirst()
-                    .orElseThrow(() -> ProblemException.notFound("Connector " + installation.connectorId + " has no setup step '" + stepId
-                            + "'; its steps are " + steps(manifest).stream().map(SetupStep::id).toList() + "."));
-            Map<String, String> submitted = submittedFields(step, manifest, fields);
-            return results.ofInstallation(installationId).flatMap(done -> vault.read(tenant, installationId,
-                    "setup step " + installation.connectorId + "." + stepId + " by " + by)
-                    .flatMap(stored -> {
-                        Map<String, Secret> merged = new LinkedHashMap<>(stored);
-                        submitted.forEach((name, value) -> {
-                            if (value.isEmpty()) {
-                                merged.remove(name);
-                            } else {
-                                merged.put(name, Secret.of(value));
-                            }
-                        });
-                        requirePresent(step, manifest, merged);
-                        Optional<SetupStepResult> previous = done.stream().filter(r -> r.stepId.equals(stepId)).findFirst();
-                        return undoPrevious(step, previous, stored)
-                                .flatMap(ignored -> check(step, merged))
-                                .flatMap(result -> record(installation, manifest, step, result, merged, done, by));
-                    }));
-        }));
+        return Panache.withTransaction(() -> lockForSetup(installationId).flatMap(locked -> integration(tenant, installationId))
+                .flatMap(installation -> {
+                    JsonNode manifest = parse(installation.manifest);
+                    SetupStep step = steps(manifest).stream().filter(s -> s.id().equals(stepId)).findFirst()
+                            .orElseThrow(() -> ProblemException.notFound("Connector " + installation.connectorId + " has no setup step '"
+                                    + stepId + "'; its steps are " + steps(manifest).stream().map(SetupStep::id).toList() + "."));
+                    Map<String, String> submitted = submittedFields(step, manifest, fields);
+                    return results.ofInstallation(installationId).flatMap(done -> vault.read(tenant, installationId,
+                            "setup step " + installation.connectorId + "." + stepId + " by " + by)
+                            .flatMap(stored -> {
+                                Map<String, Secret> merged = new LinkedHashMap<>(stored);
+                                submitted.forEach((name, value) -> {
+                                    if (value.isEmpty()) {
+                                        merged.remove(name);
+                                    } else {
+                                        merged.put(name, Secret.of(value));
+                                    }
+                                });
+                                requirePresent(step, manifest, merged);
+                                Optional<SetupStepResult> previous = done.stream().filter(r -> r.stepId.equals(stepId)).findFirst();
+                                return check(step, installationId, merged).flatMap(result -> result.passed()
+                                        ? passed(installation, manifest, step, result, merged, stored, previous, done, by)
+                                        : record(installation, manifest, step, result, merged, done, by));
+                            }));
+                }));
+    }
+
+    /**
+     * A passed check: its values are stored, then what the step's previous run created goes (not before: a check that
+     * fails keeps the working webhook), then the result is recorded. Whatever fails on the way takes back what this
+     * check created, so nothing is left at the provider that no result records.
+     */
+    private Uni<CheckView> passed(KnownInstallation installation, JsonNode manifest, SetupStep step, SetupStep.CheckResult result,
+            Map<String, Secret> merged, Map<String, Secret> stored, Optional<SetupStepResult> previous, List<SetupStepResult> done, String by) {
+        boolean complete = complete(manifest, step, result, done);
+        // After the last required step every required field must be there.
+        return vault.write(installation.tenant, installation.id, merged, by, complete)
+                .onFailure().call(failure -> undoCreated(step, installation.id, result.created(), merged, "its values could not be stored"))
+                // The previous run's resources were made with the values stored then.
+                .flatMap(ignored -> undoPrevious(step, previous, stored)
+                        .onFailure().call(failure -> undoCreated(step, installation.id, result.created(), merged,
+                                "what its previous run created could not be removed")))
+                .flatMap(ignored -> record(installation, manifest, step, result, merged, done, by)
+                        .onFailure().call(failure -> undoCreated(step, installation.id, result.created(), merged,
+                                "its result could not be recorded")));
     }
 
     /**
      * The installation was uninstalled: what its steps created at the provider is removed (with the values still
-     * stored), then its values are deleted and "setup removed" is announced. Runs inside the caller's transaction.
+     * stored), then its values are deleted and "setup removed" is announced. Runs inside the caller's transaction, after a
+     * submission in progress has ended (so it undoes what that one created, too).
      */
     public Uni<Void> removed(KnownInstallation installation) {
         JsonNode manifest = parse(installation.manifest);
-        return results.ofInstallation(installation.id).flatMap(done -> {
+        return Panache.getSession().flatMap(session -> session.createNativeQuery("select id from known_installation where id = ?1 for update",
+                String.class).setParameter(1, installation.id).getSingleResultOrNull())
+                .flatMap(locked -> results.ofInstallation(installation.id)).flatMap(done -> {
             List<SetupStepResult> toUndo = done.stream().filter(r -> r.undoneAt == null && !created(r).isEmpty()).toList();
             Uni<Map<String, Secret>> values = toUndo.isEmpty() ? Uni.createFrom().item(Map.of())
                     : vault.readUninstalled(installation.tenant, installation.id, "undo setup of uninstalled " + installation.connectorId)
@@ -146,7 +180,11 @@ public class IntegrationSetup {
                     if (step.isEmpty()) {
                         continue;
                     }
-                    chain = chain.flatMap(ignored -> undo(step.get(), result, stored));
+                    chain = chain.flatMap(ignored -> undo(step.get(), result, stored).onFailure().recoverWithItem(failure -> {
+                        LOG.warnf("Installation %s: undoing setup step %s did not answer (%s); what it created may remain at the provider",
+                                result.installationId, result.stepId, failure.getClass().getSimpleName());
+                        return null;
+                    }));
                 }
                 return chain;
             }).flatMap(ignored -> vault.deleteAll(installation.tenant, installation.id).onFailure().recoverWithUni(failure -> {
@@ -162,54 +200,113 @@ public class IntegrationSetup {
         if (previous.isEmpty() || previous.get().undoneAt != null || created(previous.get()).isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        // Running a step again must not leave a second webhook (or service account) behind: the first one goes.
-        return undo(step, previous.get(), stored);
+        // Running a step again must not leave a second webhook (or service account) behind: the first one goes. One that
+        // does not answer fails the submission (its result stays as it was, so it is undone on a later run or uninstall).
+        return undo(step, previous.get(), stored).onFailure(TimeoutException.class).transform(failure -> unanswered(step,
+                previous.get().installationId, "while removing what its previous run created"));
     }
 
+    /** Undoes what a step created; a handler that fails is logged and carried on with, one that does not answer fails. */
     private Uni<Void> undo(SetupStep step, SetupStepResult result, Map<String, Secret> stored) {
-        // A handler may answer on a thread of its own: the session goes on on this request's context.
-        return backOnCallersContext(Uni.createFrom().deferred(() -> step.undo(created(result), stored))).ifNoItem().after(CHECK_TIMEOUT).fail()
+        return bounded(() -> step.undo(created(result), stored))
                 .invoke(() -> result.undoneAt = now())
-                .onFailure().recoverWithItem(failure -> {
+                .onFailure(failure -> !(failure instanceof TimeoutException)).recoverWithItem(failure -> {
                     LOG.warnf("Installation %s: undoing setup step %s failed (%s); what it created may remain at the provider",
                             result.installationId, result.stepId, failure.getClass().getSimpleName());
                     return null;
                 });
     }
 
-    private Uni<SetupStep.CheckResult> check(SetupStep step, Map<String, Secret> values) {
-        return backOnCallersContext(Uni.createFrom().deferred(() -> step.check(Map.copyOf(values))))
-                .ifNoItem().after(CHECK_TIMEOUT).failWith(() -> new IllegalStateException("timed out"))
-                .onFailure().recoverWithItem(failure -> SetupStep.CheckResult.failed("The check could not finish ("
-                        + failure.getClass().getSimpleName() + "); try again."));
+    /** Best effort: takes back what a check just created when its result cannot be kept. Logged, never with values. */
+    private Uni<Void> undoCreated(SetupStep step, String installationId, Map<String, String> created, Map<String, Secret> values,
+            String why) {
+        if (created.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        LOG.infof("Installation %s: setup step %s passed but %s; undoing what it created", installationId, step.id(), why);
+        return bounded(() -> step.undo(Map.copyOf(created), Map.copyOf(values))).onFailure().recoverWithItem(failure -> {
+            LOG.warnf("Installation %s: undoing what setup step %s just created failed (%s); it may remain at the provider", installationId,
+                    step.id(), failure.getClass().getSimpleName());
+            return null;
+        });
+    }
+
+    private Uni<SetupStep.CheckResult> check(SetupStep step, String installationId, Map<String, Secret> values) {
+        // A handler's own failure is a sentence (its class, never its message: that may carry a value); silence is a 503.
+        return bounded(() -> step.check(Map.copyOf(values)))
+                .onFailure(failure -> !(failure instanceof TimeoutException)).recoverWithItem(failure -> SetupStep.CheckResult.failed(
+                        "The check could not finish (" + failure.getClass().getSimpleName() + "); try again."))
+                .onFailure(TimeoutException.class).transform(failure -> unanswered(step, installationId, ""));
+    }
+
+    /**
+     * A handler's answer, bounded, on this request's context: a handler may answer on a thread of its own, and so does the
+     * timer, and the session must go on where it lives. The timeout is inside for that reason.
+     */
+    private <T> Uni<T> bounded(Supplier<Uni<? extends T>> call) {
+        return backOnCallersContext(Uni.createFrom().<T>deferred(call).ifNoItem().after(checkTimeout).fail());
+    }
+
+    private ProblemException unanswered(SetupStep step, String installationId, String during) {
+        LOG.warnf("Installation %s: setup step %s did not answer within %s %s; nothing recorded", installationId, step.id(), checkTimeout, during);
+        return new ProblemException(ProblemType.UNAVAILABLE, "Setup step " + step.id() + " did not answer within " + checkTimeout.toSeconds()
+                + " s" + (during.isEmpty() ? "" : " " + during) + "; its result was not recorded. Try again later.");
+    }
+
+    /**
+     * Locks the installation's row until this submission's transaction ends, so two submissions (or a submission and the
+     * uninstall) never interleave; a second submission meanwhile is told so instead of waiting.
+     */
+    private Uni<Void> lockForSetup(String installationId) {
+        return Panache.getSession().flatMap(session -> session.createNativeQuery("select id from known_installation where id = ?1 for update nowait",
+                String.class).setParameter(1, installationId).getSingleResultOrNull())
+                .onFailure(IntegrationSetup::lockNotAvailable).transform(failure -> ProblemException.conflict("A setup step of installation "
+                        + installationId + " is being checked right now; try again once it has answered."))
+                .replaceWithVoid();
+    }
+
+    private static boolean lockNotAvailable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            // Hibernate Reactive reports NOWAIT's lock_not_available as a LockTimeoutException.
+            if (cause instanceof LockTimeoutException || cause instanceof PgException pg && "55P03".equals(pg.getSqlState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Uni<CheckView> record(KnownInstallation installation, JsonNode manifest, SetupStep step, SetupStep.CheckResult result,
             Map<String, Secret> merged, List<SetupStepResult> done, String by) {
         String message = redacted(result.message(), merged, secretFields(manifest));
-        List<String> passedBefore = done.stream().filter(r -> r.passed && !r.stepId.equals(step.id())).map(r -> r.stepId).toList();
-        boolean complete = result.passed() && steps(manifest).stream().filter(SetupStep::required)
-                .allMatch(s -> s.id().equals(step.id()) || passedBefore.contains(s.id()));
-        // Only values whose check passed are kept; after the last required step every required field must be there.
-        Uni<Long> stored = result.passed() ? vault.write(installation.tenant, installation.id, merged, by, complete)
-                : Uni.createFrom().item(0L);
-        return stored.flatMap(ignored -> Panache.withTransaction(() -> results.findById(new SetupStepResult.Key(installation.id, step.id()))
+        boolean complete = complete(manifest, step, result, done);
+        // Only values whose check passed are kept (stored before this, by passed()).
+        return Panache.withTransaction(() -> results.findById(new SetupStepResult.Key(installation.id, step.id()))
                 .flatMap(existing -> {
                     SetupStepResult row = existing == null ? new SetupStepResult() : existing;
                     row.installationId = installation.id;
                     row.stepId = step.id();
                     row.passed = result.passed();
                     row.message = message;
-                    row.createdJson = json(result.created());
+                    // A failed check leaves what the previous run created in place: it stays recorded, for the uninstall.
+                    if (result.passed() || existing == null) {
+                        row.createdJson = json(result.created());
+                        row.undoneAt = null;
+                    }
                     row.checkedBy = by;
                     row.checkedAt = now();
-                    row.undoneAt = null;
                     return results.persist(row);
                 })
                 // Also when it was complete before: new values that passed again make a broken installation active.
                 .call(() -> complete ? announce(ConnectionEventTypes.SETUP_COMPLETED, installation,
-                        steps(manifest).stream().map(SetupStep::id).toList()) : Uni.createFrom().voidItem())))
+                        steps(manifest).stream().map(SetupStep::id).toList()) : Uni.createFrom().voidItem()))
                 .map(row -> new CheckView(step.id(), result.passed(), message, complete));
+    }
+
+    /** Whether this result makes every required step passed. */
+    private boolean complete(JsonNode manifest, SetupStep step, SetupStep.CheckResult result, List<SetupStepResult> done) {
+        List<String> passedBefore = done.stream().filter(r -> r.passed && !r.stepId.equals(step.id())).map(r -> r.stepId).toList();
+        return result.passed() && steps(manifest).stream().filter(SetupStep::required)
+                .allMatch(s -> s.id().equals(step.id()) || passedBefore.contains(s.id()));
     }
 
     private Uni<Void> announce(String type, KnownInstallation installation, List<String> steps) {
@@ -223,7 +320,7 @@ public class IntegrationSetup {
                 .replaceWithVoid();
     }
 
-    /** The submitted fields, checked against the step's schema: text values only, each a field of the shape. */
+    /** The submitted fields, checked against the step's schema: text values only, each a field of the shape this step asks for. */
     private Map<String, String> submittedFields(SetupStep step, JsonNode manifest, JsonNode fields) {
         JsonNode values = fields == null || fields.isNull() ? mapper.createObjectNode() : fields;
         List<Problem.InvalidParam> problems = new ArrayList<>();
@@ -242,9 +339,15 @@ public class IntegrationSetup {
         }
         Map<String, String> submitted = new LinkedHashMap<>();
         List<String> shapeFields = shapeFields(manifest);
+        // A step stores only what it asks for (and checked): another step's field waits for that step's check.
+        List<String> ownFields = new ArrayList<>();
+        fieldSchema(step, manifest).path("properties").fieldNames().forEachRemaining(ownFields::add);
         values.properties().forEach(field -> {
             if (!shapeFields.contains(field.getKey())) {
                 problems.add(new Problem.InvalidParam("/fields/" + field.getKey(), "is not a field of this connection; expected " + shapeFields));
+            } else if (!ownFields.contains(field.getKey())) {
+                problems.add(new Problem.InvalidParam("/fields/" + field.getKey(), "is not asked for by setup step " + step.id() + "; it asks for "
+                        + ownFields));
             } else if (!field.getValue().isValueNode() || field.getValue().isNull()) {
                 problems.add(new Problem.InvalidParam("/fields/" + field.getKey(), "must be a string"));
             } else {
