@@ -6,6 +6,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,8 +34,9 @@ import io.vertx.core.http.HttpMethod;
  * against {@link #INPUT_SCHEMA} before any credential was read) and the connection's {@link RequestTarget}.
  * <p>
  * The workflow chooses method, path or URL, query, headers and body; it never chooses where the credential goes or
- * what it is: arguments are sent as they are (no placeholder in them is ever expanded), a header, query parameter or
- * body field the credential occupies cannot be set by the workflow, nor can hop-by-hop and framing headers. The URL
+ * what it is: arguments are sent as they are (no placeholder in them is ever expanded), a header, query parameter (in
+ * {@code query} or in the URL's own query) or body field the credential occupies cannot be set by the workflow, nor
+ * can hop-by-hop and framing headers, and header values hold no control character. The URL
  * must reach one of the target's allowedHosts over https (plain http only to the reviewed baseUrl's own origin), a
  * path cannot climb out of the base URL with dot segments, and URLs with user information are refused.
  */
@@ -105,13 +107,24 @@ public final class HttpRequestAction {
             String name = header.getKey();
             if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT)) || credentialHeaders.contains(name)) {
                 problems.add("/headers/" + name + ": is set by the connection or the HTTP client, never by the workflow");
+            } else if (!validHeaderValue(header.getValue().asText())) {
+                problems.add("/headers/" + name + ": contains a control character");
             } else {
                 headers.add(name, header.getValue().asText());
             }
         });
+        // Query names compare without case: some providers read them so, and a second copy of the credential's
+        // parameter, before or after it, would let the workflow choose what the provider takes.
+        Set<String> credentialNames = new HashSet<>();
+        credentialQuery.keySet().forEach(name -> credentialNames.add(name.toLowerCase(Locale.ROOT)));
+        for (String name : queryNames(url.getRawQuery())) {
+            if (credentialNames.contains(name.toLowerCase(Locale.ROOT))) {
+                problems.add("/url: its query sets " + name + ", which the connection sets, never the workflow");
+            }
+        }
         Map<String, String> query = new LinkedHashMap<>();
         args.path("query").properties().forEach(param -> {
-            if (credentialQuery.containsKey(param.getKey())) {
+            if (credentialNames.contains(param.getKey().toLowerCase(Locale.ROOT))) {
                 problems.add("/query/" + param.getKey() + ": is set by the connection, never by the workflow");
             } else {
                 query.put(param.getKey(), param.getValue().asText());
@@ -127,8 +140,68 @@ public final class HttpRequestAction {
         Map<String, String> fullQuery = new LinkedHashMap<>(query);
         fullQuery.putAll(credentialQuery);
         HttpToolEngine.PreparedRequest prepared = new HttpToolEngine.PreparedRequest(HttpToolEngine.withQuery(url, fullQuery).toString(), headers,
-                credentialHeaders, credentialQuery, body);
+                credentialHeaders, credentialQuery, body, !credentialBody.isEmpty());
         return new Request(method, prepared, args.path("followRedirects").asBoolean(false));
+    }
+
+    /**
+     * The values this target's placements would send for these credentials, as rendered from their templates (a
+     * header's or query parameter's prefix and value, Basic's username, password and "username:password"), so that
+     * what a provider echoes can be cut out in the forms it was sent. Only renderings that hold a stored value; a
+     * placement whose field is missing is skipped.
+     */
+    public static List<String> placedValues(RequestTarget target, Credentials credentials) {
+        List<String> placed = new ArrayList<>();
+        for (RequestTarget.Placement placement : target.credential()) {
+            try {
+                if (placement.placement().equals("basic")) {
+                    String username = value(placement.username(), credentials);
+                    String password = value(placement.password(), credentials);
+                    placed.addAll(List.of(username, password, username + ":" + password));
+                } else {
+                    String value = value(placement.value(), credentials);
+                    placed.addAll(List.of(value, placement.prefix() + value));
+                }
+            } catch (MissingFieldException missing) {
+                // Never sent, so never echoed.
+            }
+        }
+        placed.removeIf(rendered -> !holdsStoredValue(rendered, credentials));
+        return List.copyOf(placed);
+    }
+
+    private static boolean holdsStoredValue(String rendered, Credentials credentials) {
+        return switch (credentials) {
+            case Credentials.OAuthToken oauth -> rendered.contains(oauth.tokens().accessToken().reveal());
+            case Credentials.Fields fields -> fields.values().values().stream().map(Secret::reveal)
+                    .anyMatch(stored -> !stored.isEmpty() && rendered.contains(stored));
+        };
+    }
+
+    /** The parameter names of a raw query, decoded; "&" and ";" both separate, as some servers read them. */
+    private static List<String> queryNames(String rawQuery) {
+        List<String> names = new ArrayList<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return names;
+        }
+        for (String param : rawQuery.split("[&;]")) {
+            String name = param.contains("=") ? param.substring(0, param.indexOf('=')) : param;
+            try {
+                names.add(URLDecoder.decode(name, StandardCharsets.UTF_8).trim());
+            } catch (IllegalArgumentException badEscape) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    private static boolean validHeaderValue(String value) {
+        try {
+            HttpToolEngine.headerValue("", value);
+            return true;
+        } catch (ToolArgumentsException e) {
+            return false;
+        }
     }
 
     /** A 2xx answer as the workflow sees it: status, the headers it may need, and the body (JSON when it is JSON). */

@@ -46,11 +46,12 @@ import dev.polymux.connector.net.ProviderHttp;
  * and turns the answer into a {@link ToolOutcome}.
  * <p>
  * Safety: path values are percent-encoded as one segment ("/" included, so no argument can change the path),
- * query values are encoded here, header values with CR or LF are refused, and the host must be in the manifest's
- * {@code allowedHosts} (checked again here, not only at review). Every connection goes through {@link ProviderHttp}:
- * the address guard checks the resolved address and the connection goes to exactly that address. Redirects are not
- * followed unless the tool says {@code "followRedirects": true}; then each hop must be in {@code allowedHosts}, passes
- * the guard again, and carries the credential only on the original scheme, host and port. An answer over
+ * query values are encoded here, header values with CR, LF or another control character are refused, and the host
+ * must be in the manifest's {@code allowedHosts} (checked again here, not only at review). Every connection goes
+ * through {@link ProviderHttp}: the address guard checks the resolved address and the connection goes to exactly that
+ * address. Redirects are not followed unless the tool says {@code "followRedirects": true}; then each hop must be in
+ * {@code allowedHosts}, passes the guard again, and carries the credential only on the original scheme, host and port
+ * (a 307/308 whose repeated body holds the credential is refused off that origin). An answer over
  * polymux.connectors.http.max-output-bytes is a failure, never a partial result.
  */
 public class HttpToolEngine {
@@ -212,8 +213,14 @@ public class HttpToolEngine {
                 && target.getHost().equalsIgnoreCase(first.getHost()) && port(target) == port(first);
         // 303, and 301/302 after a POST (as browsers do), continue as a GET without the body; 307/308 repeat the request.
         boolean asGet = status == 303 || ((status == 301 || status == 302) && hop.method() == HttpMethod.POST);
-        URI next = sameOrigin && hop.withCredential() ? withQuery(target, prepared.credentialQuery()) : target;
-        return send(route, prepared, new Hop(asGet ? HttpMethod.GET : hop.method(), next, sameOrigin && hop.withCredential(),
+        boolean withCredential = sameOrigin && hop.withCredential();
+        if (!asGet && hop.body() != null && prepared.credentialInBody() && !withCredential) {
+            // The repeated body holds the credential: it goes to the original origin only, like the headers.
+            return refusedRedirect(status, redirected + ", another origin, and the request body carries the connection's credential;"
+                    + " it is not sent there");
+        }
+        URI next = withCredential ? withQuery(target, prepared.credentialQuery()) : target;
+        return send(route, prepared, new Hop(asGet ? HttpMethod.GET : hop.method(), next, withCredential,
                 asGet ? null : hop.body()), what, context, hops + 1);
     }
 
@@ -227,10 +234,11 @@ public class HttpToolEngine {
 
     /**
      * The request as the manifest describes it; the credential is kept apart ({@code credentialHeaders},
-     * {@code credentialQuery}, the latter also already in {@code url}) so that a redirect hop can go without it.
+     * {@code credentialQuery}, the latter also already in {@code url}) so that a redirect hop can go without it;
+     * {@code credentialInBody}: the body holds a credential field, so a hop that repeats it must stay on the origin.
      */
     record PreparedRequest(String url, MultiMap headers, MultiMap credentialHeaders, Map<String, String> credentialQuery,
-            Buffer body) {
+            Buffer body, boolean credentialInBody) {
     }
 
     private PreparedRequest prepare(JsonNode manifest, HttpToolSpec spec, JsonNode args, Credentials credentials,
@@ -286,7 +294,7 @@ public class HttpToolEngine {
         }
         Map<String, String> fullQuery = new LinkedHashMap<>(query);
         fullQuery.putAll(credentialQuery);
-        return new PreparedRequest(withQuery(uri, fullQuery).toString(), headers, credentialHeaders, credentialQuery, body);
+        return new PreparedRequest(withQuery(uri, fullQuery).toString(), headers, credentialHeaders, credentialQuery, body, false);
     }
 
     /** {@code uri} with the parameters appended, each name and value percent-encoded. */
@@ -474,10 +482,19 @@ public class HttpToolEngine {
         return text.toString();
     }
 
-    /** Header values never carry line breaks, whoever supplied them. */
+    /**
+     * Header values never carry line breaks or other control characters (tab aside, RFC 9110 5.5), whoever supplied
+     * them: the HTTP client would refuse them only when sending, which reads as a network failure and is retried.
+     */
     static String headerValue(String name, String value) {
-        if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
-            throw new ToolArgumentsException("A value for header " + name + " contains a line break", List.of());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\r' || c == '\n') {
+                throw new ToolArgumentsException("A value for header " + name + " contains a line break", List.of());
+            }
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                throw new ToolArgumentsException("A value for header " + name + " contains a control character", List.of());
+            }
         }
         return value;
     }

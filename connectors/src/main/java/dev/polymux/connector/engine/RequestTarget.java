@@ -17,6 +17,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record RequestTarget(String label, List<String> allowedHosts, URI baseUrl, List<Placement> credential) {
 
     public static final String ACTION = "polymux.http_request";
+    /** What a basic placement's {@code username} and {@code password} are when the block does not write them. */
+    public static final String DEFAULT_USERNAME = "{username}";
+    public static final String DEFAULT_PASSWORD = "{password}";
 
     /**
      * One place a credential goes. {@code value}, {@code username} and {@code password} are templates over the stored
@@ -91,8 +94,8 @@ public record RequestTarget(String label, List<String> allowedHosts, URI baseUrl
         String single = "{" + singleField(shape) + "}";
         for (JsonNode p : credential) {
             placements.add(new Placement(p.path("placement").asText(), p.hasNonNull("name") ? p.get("name").asText() : null,
-                    p.path("prefix").asText(""), p.path("value").asText(single), p.path("username").asText("{username}"),
-                    p.path("password").asText("{password}")));
+                    p.path("prefix").asText(""), p.path("value").asText(single), p.path("username").asText(DEFAULT_USERNAME),
+                    p.path("password").asText(DEFAULT_PASSWORD)));
         }
         return placements;
     }

@@ -24,6 +24,7 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 
 import dev.polymux.connector.config.ConnectorsConfig;
+import dev.polymux.connector.engine.RequestTarget;
 import dev.polymux.connector.schema.ManifestPatterns;
 import dev.polymux.connector.schema.ToolInputSchemas;
 
@@ -263,6 +264,16 @@ public class ManifestValidator {
                     violations.addAll(templateFields(pointer + "/credential/" + i + "/" + template, placements.get(i).get(template).asText(), fields));
                 }
             }
+            if ("basic".equals(placements.get(i).path("placement").asText())) {
+                // The defaults are what is used when they are not written: they must name stored fields too.
+                for (Map.Entry<String, String> template : List.of(Map.entry("username", RequestTarget.DEFAULT_USERNAME),
+                        Map.entry("password", RequestTarget.DEFAULT_PASSWORD))) {
+                    if (!placements.get(i).hasNonNull(template.getKey())) {
+                        violations.addAll(templateFields(pointer + "/credential/" + i + "/" + template.getKey(), template.getValue(), fields,
+                                " (the default)"));
+                    }
+                }
+            }
             if (!placements.get(i).has("value") && !"basic".equals(placements.get(i).path("placement").asText())
                     && !"single".equals(shape.path("kind").asText())) {
                 violations.add(new ManifestViolation(pointer + "/credential/" + i, "needs a value template: a "
@@ -274,11 +285,15 @@ public class ManifestValidator {
 
     /** Every {field} of a template is a field the shape stores. */
     private static List<ManifestViolation> templateFields(String pointer, String template, Set<String> fields) {
+        return templateFields(pointer, template, fields, "");
+    }
+
+    private static List<ManifestViolation> templateFields(String pointer, String template, Set<String> fields, String which) {
         List<ManifestViolation> violations = new ArrayList<>();
         Matcher placeholders = PLACEHOLDER.matcher(template);
         while (placeholders.find()) {
             if (!fields.contains(placeholders.group(1))) {
-                violations.add(new ManifestViolation(pointer, "placeholder {" + placeholders.group(1) + "} is not a field of the shape "
+                violations.add(new ManifestViolation(pointer, "placeholder {" + placeholders.group(1) + "}" + which + " is not a field of the shape "
                         + fields));
             }
         }

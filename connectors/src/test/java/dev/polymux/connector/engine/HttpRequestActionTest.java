@@ -208,6 +208,89 @@ class HttpRequestActionTest {
     }
 
     @Test
+    void aCrossOrigin307Or308NeverResendsABodyThatCarriesTheCredential() {
+        String other = provider.baseUrl().replace("localhost", "127.0.0.1");
+        JsonNode bodyKey = json(stripeEntry().toString().replace("{\"placement\":\"bearer\"}", "{\"placement\":\"body\",\"name\":\"api_key\"}")
+                .replace("\"allowedHosts\":[\"" + host() + "\"]", "\"allowedHosts\":[\"" + host() + "\",\"" + other.replaceFirst("^http://", "") + "\"]"));
+        provider.stubFor(post(urlEqualTo("/v1/temporary")).willReturn(aResponse().withStatus(307).withHeader("Location", other + "/v1/catch")));
+        provider.stubFor(post(urlEqualTo("/v1/permanent")).willReturn(aResponse().withStatus(308).withHeader("Location", other + "/v1/catch")));
+        provider.stubFor(post(urlEqualTo("/v1/here")).willReturn(aResponse().withStatus(307).withHeader("Location", "/v1/landed")));
+        provider.stubFor(post(anyUrl()).atPriority(10).willReturn(aResponse().withStatus(200)));
+
+        for (String path : List.of("/v1/temporary", "/v1/permanent")) {
+            ToolOutcome outcome = request(bodyKey, "{\"method\":\"POST\",\"path\":\"" + path + "\",\"body\":{\"a\":1},\"followRedirects\":true}",
+                    single(KEY));
+            ToolOutcome.Failed refused = assertInstanceOf(ToolOutcome.Failed.class, outcome, path);
+            assertEquals(ToolOutcome.Failed.Reason.REDIRECT_REFUSED, refused.reason(), refused.message());
+            assertTrue(refused.message().contains("credential"), refused.message());
+        }
+        ToolOutcome sameOrigin = request(bodyKey, "{\"method\":\"POST\",\"path\":\"/v1/here\",\"body\":{\"a\":1},\"followRedirects\":true}",
+                single(KEY));
+
+        assertInstanceOf(ToolOutcome.Success.class, sameOrigin);
+        provider.verify(0, postRequestedFor(urlEqualTo("/v1/catch")));
+        provider.verify(postRequestedFor(urlEqualTo("/v1/landed")).withRequestBody(equalToJson("{\"a\":1,\"api_key\":\"" + KEY + "\"}")));
+    }
+
+    @Test
+    void aCrossOrigin307CarriesTheWorkflowsBodyButNoCredentialHeaderOrQuery() {
+        String other = provider.baseUrl().replace("localhost", "127.0.0.1");
+        JsonNode headerKey = json(stripeEntry().toString().replace("{\"placement\":\"bearer\"}",
+                        "{\"placement\":\"bearer\"},{\"placement\":\"header\",\"name\":\"X-Api-Key\"},{\"placement\":\"query\",\"name\":\"key\"}")
+                .replace("\"allowedHosts\":[\"" + host() + "\"]", "\"allowedHosts\":[\"" + host() + "\",\"" + other.replaceFirst("^http://", "") + "\"]"));
+        provider.stubFor(post(urlPathEqualTo("/v1/temporary")).willReturn(aResponse().withStatus(307).withHeader("Location", other + "/v1/catch")));
+        provider.stubFor(post(urlPathEqualTo("/v1/catch")).willReturn(aResponse().withStatus(200)));
+
+        ToolOutcome outcome = request(headerKey, "{\"method\":\"POST\",\"path\":\"/v1/temporary\",\"body\":{\"a\":1},\"followRedirects\":true}",
+                single(KEY));
+
+        assertInstanceOf(ToolOutcome.Success.class, outcome);
+        provider.verify(postRequestedFor(urlEqualTo("/v1/temporary?key=" + KEY)).withHeader("X-Api-Key", equalTo(KEY)));
+        provider.verify(postRequestedFor(urlEqualTo("/v1/catch")).withHeader("Authorization", absent()).withHeader("X-Api-Key", absent())
+                .withRequestBody(equalToJson("{\"a\":1}")));
+    }
+
+    @Test
+    void headerValuesWithControlCharactersAreBadArgumentsAndSendNothing() {
+        provider.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(200)));
+
+        for (String value : List.of("a\\u0000b", "a\\u007fb", "a\\u000bb", "a\\u001bb")) {
+            ToolOutcome outcome = request(stripeEntry(), "{\"method\":\"GET\",\"path\":\"/v1/a\",\"headers\":{\"X-Note\":\"" + value + "\"}}",
+                    single(KEY));
+            assertInstanceOf(ToolOutcome.BadArguments.class, outcome, value);
+        }
+        provider.verify(0, anyRequestedFor(anyUrl()));
+        assertInstanceOf(ToolOutcome.Success.class, request(stripeEntry(),
+                "{\"method\":\"GET\",\"path\":\"/v1/a\",\"headers\":{\"X-Note\":\"a\\tb\"}}", single(KEY)), "a tab is a valid field value");
+    }
+
+    @Test
+    void theWorkflowsUrlCannotSetTheCredentialsQueryParameter() {
+        provider.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(200)));
+        JsonNode queryKey = json(stripeEntry().toString().replace("{\"placement\":\"bearer\"}", "{\"placement\":\"query\",\"name\":\"key\"}"));
+
+        for (String query : List.of("?key=mine", "?a=1&key=mine", "?k%65y=mine", "?KEY=mine", "?key")) {
+            ToolOutcome outcome = request(queryKey, "{\"method\":\"GET\",\"url\":\"" + provider.baseUrl() + "/v1/a" + query + "\"}", single(KEY));
+            assertInstanceOf(ToolOutcome.BadArguments.class, outcome, query);
+        }
+        provider.verify(0, anyRequestedFor(anyUrl()));
+        assertInstanceOf(ToolOutcome.Success.class, request(queryKey, "{\"method\":\"GET\",\"url\":\"" + provider.baseUrl() + "/v1/a?keys=1\"}",
+                single(KEY)));
+        provider.verify(getRequestedFor(urlEqualTo("/v1/a?keys=1&key=" + KEY)));
+    }
+
+    @Test
+    void thePlacedValuesAreTheRenderedTemplatesThatHoldAStoredValue() {
+        JsonNode entry = json(stripeEntry().toString().replace("{\"placement\":\"bearer\"}",
+                "{\"placement\":\"basic\",\"username\":\"api:{value}\",\"password\":\"literal\"},"
+                        + "{\"placement\":\"query\",\"name\":\"key\",\"prefix\":\"k-\"},{\"placement\":\"header\",\"name\":\"X-Key\",\"value\":\"{nope}\"}"));
+
+        List<String> placed = HttpRequestAction.placedValues(RequestTarget.ofEntry(entry).orElseThrow(), single(KEY));
+
+        assertEquals(List.of("api:" + KEY, "api:" + KEY + ":literal", KEY, "k-" + KEY), placed);
+    }
+
+    @Test
     void anOAuthConnectorSendsItsAccessTokenOnlyWithinItsAllowedHosts() {
         provider.stubFor(get(urlEqualTo("/user/repos")).willReturn(aResponse().withStatus(200).withBody("[]")));
         JsonNode github = json(InTreeManifests.load("github").toString().replace("\"api.github.com\"", "\"" + host() + "\""));

@@ -61,6 +61,25 @@ class ActionBlocksReviewTest {
     }
 
     @Test
+    void aBasicPlacementsDefaultTemplatesAreReviewedAsTheyWillBeUsed() {
+        // A single shape stores no username or password: the defaults {username} and {password} would fail every call.
+        List<ManifestViolation> defaults = validator.validateConnectionEntry(json("""
+                {"kind":"vault","key":"k","label":"K","shape":{"kind":"single"},
+                 "request":{"allowedHosts":["api.acme.example"],"credential":[{"placement":"basic","username":"api:{value}"}]}}"""));
+        List<ManifestViolation> written = validator.validateConnectionEntry(json("""
+                {"kind":"vault","key":"k","label":"K","shape":{"kind":"single"},
+                 "request":{"allowedHosts":["api.acme.example"],"credential":[{"placement":"basic","username":"api","password":"{value}"}]}}"""));
+        List<ManifestViolation> pair = validator.validateConnectionEntry(json("""
+                {"kind":"vault","key":"k","label":"K","shape":{"kind":"pair"},
+                 "request":{"allowedHosts":["api.acme.example"],"credential":[{"placement":"basic"}]}}"""));
+
+        assertEquals(List.of(new ManifestViolation("/request/credential/0/password",
+                "placeholder {password} (the default) is not a field of the shape [value]")), defaults);
+        assertEquals(List.of(), written);
+        assertEquals(List.of(), pair);
+    }
+
+    @Test
     void aHeaderPlacementNeedsItsNameAndABlockNeedsItsOwnShape() {
         List<ManifestViolation> noName = validator.validateConnectionEntry(json("""
                 {"kind":"vault","key":"k","label":"K","shape":{"kind":"single"},

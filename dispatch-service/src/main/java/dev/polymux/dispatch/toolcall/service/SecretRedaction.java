@@ -20,6 +20,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.polymux.connector.engine.HttpRequestAction;
+import dev.polymux.connector.engine.RequestTarget;
 import dev.polymux.connector.sdk.Credentials;
 import dev.polymux.connector.sdk.Secret;
 
@@ -27,7 +29,8 @@ import dev.polymux.connector.sdk.Secret;
  * Cuts a call's credential values out of what a provider sent back, in every form a provider may echo them: as
  * they are, as HTTP Basic sends them (base64 of "user:pass", of "token:", of the value alone; standard and URL-safe,
  * padded or not), URL-encoded (form encoding and %20), and JSON-escaped (as Jackson writes it, with and without
- * non-ASCII escapes). Used on failure messages and on succeeded outputs, field names included.
+ * non-ASCII escapes), and for polymux.http_request the values as its templates placed them, in the same forms. Used on
+ * failure messages and on succeeded outputs, field names included.
  */
 final class SecretRedaction {
 
@@ -44,7 +47,12 @@ final class SecretRedaction {
         this.forms = forms;
     }
 
-    static SecretRedaction of(Credentials credentials) {
+    /**
+     * With {@code request} (the call is polymux.http_request), also the values as its placements rendered them from
+     * their templates: a Basic "api:{value}" pair, a prefixed header, a query value with its prefix, and so their
+     * base64 and URL-encoded forms as they were sent, which the stored values' own forms do not cover.
+     */
+    static SecretRedaction of(Credentials credentials, RequestTarget request) {
         if (credentials == null) {
             return new SecretRedaction(List.of());
         }
@@ -62,6 +70,9 @@ final class SecretRedaction {
                 fields.field("username").ifPresent(user -> encodedPairs.add(user.reveal() + ":"
                         + fields.field("password").map(Secret::reveal).orElse("")));
             }
+        }
+        if (request != null) {
+            values.addAll(HttpRequestAction.placedValues(request, credentials));
         }
         Set<String> forms = new LinkedHashSet<>();
         for (String value : values) {

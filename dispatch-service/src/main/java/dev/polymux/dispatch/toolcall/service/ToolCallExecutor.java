@@ -189,13 +189,17 @@ public class ToolCallExecutor {
 
     private Uni<Executed> next(Run run, ToolOutcome answered) {
         ToolOutcome outcome = storedKeyForbidden(run, answered);
-        // Only an answer about the credentials moves the streak: a 5xx or a 404 says nothing about the key.
-        switch (outcome) {
-            case ToolOutcome.Success ignored -> rejections.accepted(run.connection);
-            case ToolOutcome.CredentialsRejected rejected -> rejections.rejected(run.connection, run.credentials, rejected.message());
-            // A Java integration (MQTT) reports a refused password as a broken grant; OAuth connections are skipped there.
-            case ToolOutcome.GrantBroken broken -> rejections.rejected(run.connection, run.credentials, broken.sentence());
-            default -> {
+        // Only an answer about the credentials moves the streak: a 5xx or a 404 says nothing about the key. Nor does
+        // any answer of polymux.http_request: the workflow chose the path, and a path that answers 401 or 403 (or a
+        // public one that answers 200) would let a plugin make a tenant's connection look rejected (or healthy).
+        if (!builtinRequest(run)) {
+            switch (outcome) {
+                case ToolOutcome.Success ignored -> rejections.accepted(run.connection);
+                case ToolOutcome.CredentialsRejected rejected -> rejections.rejected(run.connection, run.credentials, rejected.message());
+                // A Java integration (MQTT) reports a refused password as a broken grant; OAuth connections are skipped there.
+                case ToolOutcome.GrantBroken broken -> rejections.rejected(run.connection, run.credentials, broken.sentence());
+                default -> {
+                }
             }
         }
         return switch (outcome) {
@@ -226,10 +230,22 @@ public class ToolCallExecutor {
      * does not fix: that stays a provider error.
      */
     private static ToolOutcome storedKeyForbidden(Run run, ToolOutcome outcome) {
-        if (outcome instanceof ToolOutcome.Failed failed && failed.status() == 403 && run.credentials instanceof Credentials.Fields) {
+        // On a path the workflow chose, a 403 says that path is forbidden, not that the key is: a provider error.
+        if (outcome instanceof ToolOutcome.Failed failed && failed.status() == 403 && run.credentials instanceof Credentials.Fields
+                && !builtinRequest(run)) {
             return new ToolOutcome.CredentialsRejected(failed.message().replace("answered HTTP 403", "rejected the stored credentials (HTTP 403)"));
         }
         return outcome;
+    }
+
+    /** The call is polymux.http_request: the workflow, not a reviewed manifest, chose its method and path. */
+    private static boolean builtinRequest(Run run) {
+        return run.tool != null && run.tool.request() != null;
+    }
+
+    /** What is cut out of this call's result: every credential value, and as the request action placed them. */
+    private static SecretRedaction redaction(Run run) {
+        return SecretRedaction.of(run.credentials, run.tool == null ? null : run.tool.request());
     }
 
     private Uni<Executed> retryLater(Run run, ToolOutcome.RetriableFailure retriable) {
@@ -250,25 +266,21 @@ public class ToolCallExecutor {
     private Executed succeeded(Run run, JsonNode output) {
         Instant now = Instant.now();
         // An echoing provider may put the credential into a succeeded output too: values and field names are redacted.
-        return new Executed(results.succeeded(run.call, SecretRedaction.of(run.credentials).json(output), run.attempts, new ToolResults.Timings(run.receivedAt, run.startedAt, now)),
+        return new Executed(results.succeeded(run.call, redaction(run).json(output), run.attempts, new ToolResults.Timings(run.receivedAt, run.startedAt, now)),
                 run.connector(), run.toolLabel(), "succeeded", Duration.between(run.receivedAt, now));
-    }
-
-    private Executed failed(Run run, Throwable failure) {
-        CallFailure reason = failure instanceof CallFailure known ? known : unexpected(run, failure);
-        Instant now = Instant.now();
-        CloudEvent result = results.failed(run.call, reason.code(), redacted(reason.getMessage(), run.credentials), reason.retryAfter(), run.attempts,
-                new ToolResults.Timings(run.receivedAt, run.startedAt, now));
-        return new Executed(result, run.connector(), run.toolLabel(), reason.code().name(), Duration.between(run.receivedAt, now),
-                reason.code() == ErrorCode.INVALID_EVENT);
     }
 
     /**
      * A provider's error message is quoted in the result, and some providers echo what they were sent: every form of
      * every credential value of the call (raw, Basic, URL- and JSON-escaped) is cut out of it before it leaves.
      */
-    private static String redacted(String message, Credentials credentials) {
-        return SecretRedaction.of(credentials).text(message);
+    private Executed failed(Run run, Throwable failure) {
+        CallFailure reason = failure instanceof CallFailure known ? known : unexpected(run, failure);
+        Instant now = Instant.now();
+        CloudEvent result = results.failed(run.call, reason.code(), redaction(run).text(reason.getMessage()), reason.retryAfter(), run.attempts,
+                new ToolResults.Timings(run.receivedAt, run.startedAt, now));
+        return new Executed(result, run.connector(), run.toolLabel(), reason.code().name(), Duration.between(run.receivedAt, now),
+                reason.code() == ErrorCode.INVALID_EVENT);
     }
 
     /** A fault of ours: logged by class and call id (a message could quote anything), answered as INTERNAL. */
