@@ -128,6 +128,26 @@ class SecretEchoTest {
         assertClean(result, forms, "output");
     }
 
+    @Test
+    void aProvidersMessageCutShortInsideTheSecretLeavesNoPartOfIt() throws Exception {
+        String tenant = "t-" + UUID.randomUUID().toString().substring(0, 8);
+        String id = Platform.install(tenant, PLUGIN).get("echo");
+        String password = "sk_live_" + UUID.randomUUID().toString().replace("-", "");
+        Platform.storeCredentials(tenant, id, JSON.createObjectNode().put("username", "ada").put("password", password).toString());
+        // The engine quotes the first 300 characters of the provider's message: this one is cut 14 characters into the key.
+        String message = "x".repeat(300 - 14) + password;
+        String path = "long-" + tenant.substring(2);
+        ProviderStub.server().stubFor(get(urlEqualTo("/echo/" + path)).willReturn(aResponse().withStatus(404)
+                .withHeader("Content-Type", "application/json").withBody(JSON.createObjectNode().put("message", message).toString())));
+
+        JsonNode result = call(tenant, "{\"id\":\"" + path + "\"}");
+
+        String quoted = result.path("data").path("error").path("message").asText();
+        assertTrue(quoted.contains("xxxxx"), "the provider's message is still quoted: " + quoted);
+        assertFalse(result.toString().contains(password.substring(0, 14)), "the start of the key reached the result: " + quoted);
+        assertTrue(quoted.endsWith("[redacted]..."), quoted);
+    }
+
     private static JsonNode call(String tenant, String arguments) {
         String callId = "call-" + UUID.randomUUID();
         try (KafkaEvents results = KafkaEvents.watch(EventTopics.TOOL_RESULTS); ToolCalls calls = new ToolCalls()) {

@@ -37,6 +37,10 @@ final class SecretRedaction {
     static final String MARK = "[redacted]";
     /** Shorter values are not secrets worth hiding, and would blank ordinary words. */
     private static final int MIN_LENGTH = 4;
+    /** How excerpts end that were cut short (a provider's message, a program's standard error). */
+    private static final String CUT = "...";
+    /** The shortest start of a value that a cut excerpt's end is taken for. */
+    private static final int MIN_PARTIAL = 3;
 
     private static final ObjectMapper PLAIN = new ObjectMapper();
     private static final ObjectMapper ASCII = JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
@@ -115,7 +119,25 @@ final class SecretRedaction {
                 clean = clean.replace(form, MARK);
             }
         }
-        return clean;
+        return clean.endsWith(CUT) ? cutInsideAValue(clean) : clean;
+    }
+
+    /**
+     * An excerpt cut short may end inside a value, which no whole form matches: the start of a value it ends with goes
+     * too. Only where the text was cut, so an ordinary sentence keeps its last word.
+     */
+    private String cutInsideAValue(String text) {
+        String body = text.substring(0, text.length() - CUT.length());
+        int longest = 0;
+        for (String form : forms) {
+            for (int length = Math.min(form.length() - 1, body.length()); length >= MIN_PARTIAL && length > longest; length--) {
+                if (body.regionMatches(body.length() - length, form, 0, length)) {
+                    longest = length;
+                    break;
+                }
+            }
+        }
+        return longest == 0 ? text : body.substring(0, body.length() - longest) + MARK + CUT;
     }
 
     /** A copy of the output with every string value, number that is a secret, and field name redacted. */
