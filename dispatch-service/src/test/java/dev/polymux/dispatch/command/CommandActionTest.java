@@ -134,6 +134,42 @@ class CommandActionTest {
                 .await().atMost(Duration.ofSeconds(5)));
     }
 
+    @Test
+    void aProgramCannotMakeANamespaceOfItsOwn() throws Exception {
+        // A new user namespace would give it root inside and the kernel's namespace-only attack surface.
+        ToolOutcome outcome = run("{\"executable\":\"unshare\",\"args\":[\"-Ur\",\"true\"]}", "{}");
+
+        assertInstanceOf(ToolOutcome.Failed.class, outcome, outcome.toString());
+    }
+
+    @Test
+    void privateKeysBesideTheCertificatesAreOutOfSight() throws Exception {
+        ToolOutcome certificates = run("{\"executable\":\"ls\",\"args\":[\"-d\",\"/etc/ssl/certs\"]}", "{}");
+        ToolOutcome keys = run("{\"executable\":\"ls\",\"args\":[\"-d\",\"/etc/ssl/private\"]}", "{}");
+
+        assertInstanceOf(ToolOutcome.Success.class, certificates, certificates.toString());
+        assertInstanceOf(ToolOutcome.Failed.class, keys, keys.toString());
+    }
+
+    @Test
+    void aWorkflowValueCannotMakeTheProgramReadAFile() throws Exception {
+        // curl, httpie and others read "@file" (and "@-", standard input, where the key is) as the value's content.
+        ToolOutcome outcome = run("{\"executable\":\"echo\",\"args\":[\"{body}\"]}", "{\"body\":\"@-\"}");
+
+        assertInstanceOf(ToolOutcome.BadArguments.class, outcome, outcome.toString());
+    }
+
+    @Test
+    void aWorkDirectoryTheProgramLockedIsStillRemoved() throws Exception {
+        ToolOutcome outcome = run("{\"executable\":\"sh\",\"args\":[\"-c\",\"mkdir locked && touch locked/cache && chmod 000 locked && pwd\"]}", "{}");
+
+        assertInstanceOf(ToolOutcome.Success.class, outcome, outcome.toString());
+        try (var left = java.nio.file.Files.list(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertTrue(left.noneMatch(path -> path.getFileName().toString().startsWith("polymux-command-")
+                    && java.nio.file.Files.exists(path.resolve("locked"))), "the work directory was left behind");
+        }
+    }
+
     /** The pid, as the dispatcher sees it, of a running program started by this test. */
     private static long awaitProgram(String name) throws InterruptedException {
         for (int attempt = 0; attempt < 100; attempt++) {
@@ -179,7 +215,8 @@ class CommandActionTest {
 
             @Override
             public Map<String, String> executables() {
-                return Map.of("env", "/usr/bin/env", "echo", "/bin/echo", "sleep", "/bin/sleep", "yes", "/usr/bin/yes", "cat", "/bin/cat");
+                return Map.of("env", "/usr/bin/env", "echo", "/bin/echo", "sleep", "/bin/sleep", "yes", "/usr/bin/yes", "cat", "/bin/cat",
+                        "unshare", "/usr/bin/unshare", "ls", "/bin/ls", "sh", "/bin/sh");
             }
 
             @Override

@@ -63,12 +63,19 @@ public class CommandAction {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final int MESSAGE_EXCERPT = 300;
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(CommandAction.class);
 
     private final CommandActionConfig config;
     private final ObjectMapper mapper;
     private final Semaphore running;
     private final CommandSandbox sandbox;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * Starts every process, and lives as long as the dispatcher: the sandbox dies with the thread that started it
+     * (--die-with-parent), and a virtual thread's carrier may retire while the program still runs.
+     */
+    private final ExecutorService launcher = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("polymux-command-launcher").daemon().factory());
 
     public CommandAction(CommandActionConfig config, ObjectMapper mapper) {
         this.config = config;
@@ -161,7 +168,7 @@ public class CommandAction {
             env.put("HOME", CommandSandbox.HOME);
             env.put("LANG", "C.UTF-8");
             env.putAll(environment);
-            process = builder.start();
+            process = start(builder);
             Process started = process;
             // Past the output cap the program is stopped at once: the result would be refused anyway.
             Future<Capture> out = threads.submit(() -> capture(started.getInputStream(), config.maxOutputBytes(), () -> stop(started)));
@@ -202,6 +209,14 @@ public class CommandAction {
             }
             running.release();
             delete(workDir);
+        }
+    }
+
+    private Process start(ProcessBuilder builder) throws IOException, InterruptedException {
+        try {
+            return launcher.submit(builder::start).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         }
     }
 
@@ -257,6 +272,9 @@ public class CommandAction {
                 problems.add("/" + name + ": is needed by the command's arguments");
             } else if (placeholders.start() == 0 && value.asText().startsWith("-")) {
                 problems.add("/" + name + ": must not start with '-' (it would become an option of the program)");
+            } else if (placeholders.start() == 0 && value.asText().startsWith("@")) {
+                // curl, httpie and others read "@file" as that file's content, and "@-" as standard input (the key).
+                problems.add("/" + name + ": must not start with '@' (the program may read it as a file to send)");
             } else if (value.asText().indexOf('\0') >= 0) {
                 problems.add("/" + name + ": must not contain a NUL character");
             } else {
@@ -315,19 +333,37 @@ public class CommandAction {
         process.destroyForcibly();
     }
 
+    /** The run's work directory, whatever the program left in it (a CLI's cached login too), even what it locked. */
     private static void delete(Path dir) {
         if (dir == null) {
             return;
         }
         try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException ignored) {
-            // a temporary directory left behind is the operating system's to clean
+            paths.filter(Files::isDirectory).forEach(path -> path.toFile().setExecutable(true, true));
+        } catch (IOException | java.io.UncheckedIOException locked) {
+            // a directory the walk cannot enter is opened below, level by level
+        }
+        for (int level = 0; level < 64 && Files.exists(dir); level++) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+                    java.io.File file = path.toFile();
+                    file.setReadable(true, true);
+                    file.setWritable(true, true);
+                    file.setExecutable(true, true);
+                    file.delete();
+                });
+            } catch (IOException | java.io.UncheckedIOException locked) {
+                // another level is opened on the next pass
+            }
+        }
+        if (Files.exists(dir)) {
+            LOG.warnf("The work directory of a command run could not be removed: %s", dir);
         }
     }
 
     @PreDestroy
     void stop() {
         threads.shutdownNow();
+        launcher.shutdownNow();
     }
 }

@@ -18,18 +18,25 @@ import dev.polymux.dispatch.command.config.CommandActionConfig;
  * files (configuration, a Kubernetes service-account token). Inside: its own pid, IPC, UTS and user namespaces
  * (the other processes do not exist for it), a fresh {@code /proc}, {@code /usr} and the name-resolution and
  * certificate files of {@code /etc} read-only, an empty {@code /tmp}, its own working directory as the only writable
- * place, no capabilities, a new session (no terminal injection), and it dies with the dispatcher. The network is
- * shared: a CLI exists to call its provider.
+ * place, no capabilities, no further user namespace, a new session (no terminal injection), and it dies with the
+ * dispatcher. The network is shared: a CLI exists to call its provider.
  */
 final class CommandSandbox {
 
     /** Where the run's working directory appears inside the sandbox; also its HOME. */
     static final String HOME = "/home/polymux";
 
-    /** The files of /etc that a CLI needs to resolve names, speak TLS and know its user; nothing else of /etc. */
-    private static final List<String> ETC = List.of("/etc/ssl", "/etc/ca-certificates", "/etc/pki", "/etc/resolv.conf",
+    /**
+     * The files of /etc that a CLI needs to resolve names, speak TLS and know its user; nothing else of /etc. The
+     * certificate directories only, never /etc/ssl or /etc/pki whole: private keys are mounted beside them.
+     */
+    private static final List<String> ETC = List.of("/etc/ssl/certs", "/etc/ssl/openssl.cnf", "/etc/ca-certificates",
+            "/etc/pki/tls/certs", "/etc/pki/ca-trust/extracted", "/etc/resolv.conf",
             "/etc/hosts", "/etc/nsswitch.conf", "/etc/host.conf", "/etc/gai.conf", "/etc/passwd", "/etc/group",
             "/etc/localtime", "/etc/alternatives", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d");
+
+    /** The most a run may write to its /tmp (memory of the dispatcher's pod). */
+    private static final String TMP_BYTES = Long.toString(64L * 1024 * 1024);
 
     /** Top-level directories that are links into /usr on merged-/usr systems, or directories of their own elsewhere. */
     private static final List<String> ROOT_LINKS = List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32");
@@ -100,8 +107,10 @@ final class CommandSandbox {
     /** The command line that runs {@code argv} in the sandbox, with {@code workDir} as its home and working directory. */
     List<String> command(List<String> argv, Path workDir) {
         List<String> command = new ArrayList<>(List.of(config.sandbox(),
-                "--unshare-all", "--share-net", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+                // A user namespace of its own, and no further one: a new namespace would give the program root inside
+                // it and the kernel's namespace-only attack surface.
+                "--unshare-all", "--unshare-user", "--disable-userns", "--share-net", "--die-with-parent", "--new-session",
+                "--cap-drop", "ALL", "--proc", "/proc", "--dev", "/dev", "--size", TMP_BYTES, "--tmpfs", "/tmp",
                 "--ro-bind", "/usr", "/usr"));
         for (String top : ROOT_LINKS) {
             Path path = Path.of(top);
