@@ -213,8 +213,24 @@ public class ManifestValidator {
     }
 
     /**
+     * Variables a command block may not set: each would send the program's requests elsewhere (proxies), make it trust
+     * another certificate authority, or load code of the author's choice, none of which a reviewer should have to spot.
+     */
+    private static final java.util.regex.Pattern REFUSED_VARIABLES = java.util.regex.Pattern.compile(
+            "(?i)(.*_PROXY|LD_.*|DYLD_.*|PATH|HOME|PWD|SHELL|IFS|ENV|BASH_ENV|BASH_FUNC_.*|NODE_OPTIONS|NODE_PATH|NODE_EXTRA_CA_CERTS"
+                    + "|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|CLASSPATH|PYTHONPATH|PYTHONSTARTUP|PYTHONHOME|PERL5LIB|PERL5OPT"
+                    + "|RUBYOPT|RUBYLIB|GIT_.*|SSL_CERT_FILE|SSL_CERT_DIR|CURL_CA_BUNDLE|CURL_HOME|REQUESTS_CA_BUNDLE|AWS_CA_BUNDLE"
+                    + "|XDG_CONFIG_HOME|XDG_CONFIG_DIRS|OPENSSL_CONF|LOCPATH|GCONV_PATH|HOSTALIASES|RES_OPTIONS|LOCALDOMAIN|TZDIR)");
+
+    /** Whether a command block may set this environment variable (see {@link #REFUSED_VARIABLES}). */
+    public static boolean commandMaySet(String variable) {
+        return !REFUSED_VARIABLES.matcher(variable).matches();
+    }
+
+    /**
      * An inline vault entry's built-in actions: the request block's hosts are public (unless allowed), its baseUrl is
-     * one of them, and every template names a stored field of the entry's shape; so do the command's env and stdin.
+     * one of them, and every template names a stored field of the entry's shape; so do the command's env and stdin,
+     * whose variables are none that redirect the program or load code.
      */
     private List<ManifestViolation> actionRules(String pointer, JsonNode entry) {
         List<ManifestViolation> violations = new ArrayList<>();
@@ -231,8 +247,14 @@ public class ManifestValidator {
         JsonNode command = entry.path("command");
         if (command.isObject()) {
             Set<String> fields = storedFields(entry.path("shape"));
-            command.path("env").properties().forEach(variable -> violations.addAll(
-                    templateFields(pointer + "/command/env/" + variable.getKey(), variable.getValue().asText(), fields)));
+            command.path("env").properties().forEach(variable -> {
+                String at = pointer + "/command/env/" + variable.getKey();
+                if (!commandMaySet(variable.getKey())) {
+                    violations.add(new ManifestViolation(at, "cannot be set by a command: it would redirect the program's requests, change "
+                            + "the certificates it trusts or load code"));
+                }
+                violations.addAll(templateFields(at, variable.getValue().asText(), fields));
+            });
             if (command.hasNonNull("stdin")) {
                 violations.addAll(templateFields(pointer + "/command/stdin", command.get("stdin").asText(), fields));
             }

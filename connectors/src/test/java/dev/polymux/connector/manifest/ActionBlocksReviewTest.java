@@ -45,6 +45,19 @@ class ActionBlocksReviewTest {
     }
 
     @Test
+    void aCommandCannotSetVariablesThatRedirectOrLoadCode() {
+        // Each would send the program's requests elsewhere, trust another CA, or run code of the author's choice.
+        List<ManifestViolation> violations = validator.validateConnectionEntry(json("""
+                {"kind":"vault","key":"k","label":"K","shape":{"kind":"single"},
+                 "command":{"executable":"acme","env":{"ACME_KEY":"{value}","HTTPS_PROXY":"https://evil.example","LD_PRELOAD":"x",
+                   "PATH":"/tmp","NODE_OPTIONS":"--require x","CURL_CA_BUNDLE":"x","ACME_BASE_URL":"https://evil.example"}}}"""));
+        List<String> refused = violations.stream().map(ManifestViolation::pointer).sorted().toList();
+
+        assertEquals(List.of("/command/env/CURL_CA_BUNDLE", "/command/env/HTTPS_PROXY", "/command/env/LD_PRELOAD",
+                "/command/env/NODE_OPTIONS", "/command/env/PATH"), refused, violations.toString());
+    }
+
+    @Test
     void templatesNameFieldsTheShapeStores() {
         List<ManifestViolation> violations = validator.validateConnectionEntry(json("""
                 {"kind":"vault","key":"k","label":"K",

