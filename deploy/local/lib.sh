@@ -12,6 +12,7 @@ POLYMUX_SERVICES=(
   "oauth-service 8182 9282 polymux_oauth"
   "vault-service 8183 9283 polymux_vault"
   "dispatch-service 8184 9284 polymux_dispatch"
+  "console 8185 9285 -"
 )
 KAFKA_PORT=$((9092 + POLYMUX_PORT_OFFSET))
 KAFKA_CONTROLLER_PORT=$((9093 + POLYMUX_PORT_OFFSET))

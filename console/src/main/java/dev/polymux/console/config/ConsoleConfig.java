@@ -1,0 +1,58 @@
+package dev.polymux.console.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The console's settings (README, "Configuration"). The registry's address is the rest client's: quarkus.rest-client.registry.url. */
+@ConfigMapping(prefix = "polymux.console")
+public interface ConsoleConfig {
+
+    /** How people sign in. */
+    enum SignInMode {
+        /** Nobody can: the sign-in page says the console is not configured. */
+        NONE,
+        /** The local stack's sign-in page: pick tenant, subject and roles; a token signed with the stack's key. Local, dev and test profiles only. */
+        LOCAL
+        // OIDC (a later slice): quarkus-oidc web-app, code flow with PKCE; it creates the same ConsoleSession from the person's access token.
+    }
+
+    @WithDefault("none")
+    SignInMode signIn();
+
+    Local local();
+
+    Session session();
+
+    /**
+     * Origins (scheme://host[:port]) a form may be posted from besides the console's own (as the request's Host
+     * names it), e.g. the gateway's public origin. Every POST with another Origin is refused.
+     */
+    Optional<List<String>> allowedOrigins();
+
+    interface Local {
+        /** The local stack's private key: PKCS8, base64, as deploy/local/up writes .polymux/local/keys/jwt-private.key. */
+        Optional<Path> signingKeyFile();
+
+        @WithDefault("https://polymux.local")
+        String issuer();
+
+        /** How long a minted token (and so the session) lasts. */
+        @WithDefault("1h")
+        Duration tokenLifetime();
+    }
+
+    interface Session {
+        /** Sessions held at most; beyond it the oldest goes. */
+        @WithDefault("1000")
+        int max();
+
+        /** The cookie's Secure flag. Browsers accept Secure cookies on http://localhost too. */
+        @WithDefault("true")
+        boolean secureCookie();
+    }
+}

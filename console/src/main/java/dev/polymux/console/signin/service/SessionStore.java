@@ -1,0 +1,93 @@
+package dev.polymux.console.signin.service;
+
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.polymux.console.config.ConsoleConfig;
+
+/**
+ * Sessions in memory, at most {@code polymux.console.session.max}, each ending with its token. A restart signs
+ * everybody out (a later slice may keep them elsewhere for several replicas).
+ */
+@ApplicationScoped
+public class SessionStore {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Map<String, ConsoleSession> sessions = new ConcurrentHashMap<>();
+    private final int max;
+    private final Clock clock;
+
+    @Inject
+    public SessionStore(ConsoleConfig config) {
+        this(config.session().max(), Clock.systemUTC());
+    }
+
+    SessionStore(int max, Clock clock) {
+        this.max = max;
+        this.clock = clock;
+    }
+
+    public synchronized ConsoleSession create(String token, String tenant, String subject, Set<String> roles, Instant expiresAt) {
+        evictExpired();
+        while (sessions.size() >= max) {
+            sessions.values().stream().min(Comparator.comparing(ConsoleSession::expiresAt)).ifPresent(oldest -> sessions.remove(oldest.id()));
+        }
+        ConsoleSession session = new ConsoleSession(randomId(), token, tenant, subject, Set.copyOf(roles), expiresAt, randomId());
+        sessions.put(session.id(), session);
+        return session;
+    }
+
+    /** The live session of a cookie value, if any. */
+    public Optional<ConsoleSession> find(String id) {
+        if (id == null || id.isEmpty()) {
+            return Optional.empty();
+        }
+        ConsoleSession session = sessions.get(id);
+        if (session == null) {
+            return Optional.empty();
+        }
+        if (!clock.instant().isBefore(session.expiresAt())) {
+            sessions.remove(id);
+            return Optional.empty();
+        }
+        return Optional.of(session);
+    }
+
+    public void remove(String id) {
+        if (id != null) {
+            sessions.remove(id);
+        }
+    }
+
+    public int size() {
+        return sessions.size();
+    }
+
+    /** Compares a form's csrf value with the session's in constant time. */
+    public static boolean csrfMatches(ConsoleSession session, String presented) {
+        return presented != null && MessageDigest.isEqual(session.csrf().getBytes(), presented.getBytes());
+    }
+
+    private void evictExpired() {
+        Instant now = clock.instant();
+        sessions.values().removeIf(s -> !now.isBefore(s.expiresAt()));
+    }
+
+    private static String randomId() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

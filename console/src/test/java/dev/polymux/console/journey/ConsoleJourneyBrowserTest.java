@@ -1,0 +1,225 @@
+package dev.polymux.console.journey;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import dev.polymux.console.support.LocalSigningKey;
+import dev.polymux.console.support.RegistryForTheConsole;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The console in a real browser (Debian's chromium, headless, through chromedriver) against the real registry-service:
+ * an author signs in, publishes a plugin, sees it in their listings, finds it in the marketplace, and opens an in-tree
+ * connector's page. A screenshot of each page goes to target/screenshots/.
+ */
+@QuarkusTest
+@WithTestResource(LocalSigningKey.class)
+@WithTestResource(RegistryForTheConsole.class)
+class ConsoleJourneyBrowserTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    private static final String PLUGIN_ID = "console-notes";
+    private static final String PLUGIN = """
+            {"id":"console-notes","version":"1.0.0","label":"Console notes","description":"Notes kept with an API key.",
+             "connections":[{"kind":"vault","key":"api_key","label":"Notes API key","required":true,
+               "shape":{"kind":"single","field":"value","secret":true}}]}""";
+
+    /** A connection entry without its label and with a shape of no known kind. */
+    private static final String INVALID_PLUGIN = """
+            {"id":"console-broken","version":"1.0.0","label":"Broken","connections":[{"kind":"vault","key":"api_key","shape":{"kind":"quad"}}]}""";
+
+    private static ChromeDriver browser;
+    private static Path profile;
+
+    @TestHTTPResource("/")
+    URL console;
+
+    @BeforeAll
+    static void startTheBrowser() throws IOException {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            fail("The console's browser test needs Debian's chromium and chromedriver (" + CHROMIUM + ", " + CHROMEDRIVER
+                    + "): apt-get install chromium chromium-driver (.ci/run installs them)");
+        }
+        profile = Files.createTempDirectory("polymux-console-chromium");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1280,1000");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
+                .withLogFile(new File("target/chromedriver.log")).build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        Files.createDirectories(SCREENSHOTS);
+        try (Stream<Path> old = Files.list(SCREENSHOTS)) { // only this run's pages
+            for (Path file : old.toList()) {
+                Files.delete(file);
+            }
+        }
+    }
+
+    @AfterAll
+    static void stopTheBrowser() throws IOException {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (profile != null) {
+            try (Stream<Path> files = Files.walk(profile)) {
+                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
+    }
+
+    @Test
+    void anAuthorPublishesAPluginAndFindsItInTheMarketplace() throws IOException {
+        try {
+            journey();
+        } catch (RuntimeException | AssertionError e) { // what the browser showed, for whoever reads the failure
+            screenshot("failure");
+            Files.writeString(SCREENSHOTS.resolve("failure.html"), browser.getCurrentUrl() + "\n" + browser.getPageSource());
+            throw e;
+        }
+    }
+
+    private void journey() throws IOException {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+
+        // Sign in as an author.
+        browser.get(url("/signin"));
+        screenshot("01-sign-in");
+        WebElement tenant = browser.findElement(By.id("tenant"));
+        tenant.clear();
+        tenant.sendKeys("acme");
+        browser.findElement(By.id("subject")).sendKeys("ada");
+        assertTrue(browser.findElement(By.id("role-author")).isSelected(), "author is picked by default");
+        browser.findElement(By.cssSelector("form[action='/signin'] button[type=submit]")).click();
+        wait.until(ExpectedConditions.urlContains("/integrations/marketplace"));
+        assertTrue(browser.findElement(By.className("who")).getText().contains("ada · acme"));
+        assertTrue(browser.manage().getCookieNamed("polymux_console").isHttpOnly());
+        screenshot("02-marketplace-connections");
+
+        // Publish a plugin: save and submit.
+        browser.findElement(By.linkText("Publish")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("manifest")));
+        browser.findElement(By.id("type-plugin")).click();
+        // First a manifest the registry refuses: its sentence and the JSON pointer of what is wrong, kept to fix.
+        browser.findElement(By.id("manifest")).sendKeys(INVALID_PLUGIN);
+        browser.findElement(By.id("submit")).click();
+        WebElement refused = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("publish-problem")));
+        assertTrue(refused.findElements(By.tagName("code")).stream().anyMatch(c -> c.getText().startsWith("/connections/0")), refused.getText());
+        assertTrue(browser.findElement(By.id("type-plugin")).isSelected());
+        screenshot("03-publish-refused");
+        WebElement manifest = browser.findElement(By.id("manifest"));
+        assertTrue(manifest.getAttribute("value").contains("\"kind\":\"vault\""), "the pasted text is kept to fix");
+        manifest.clear();
+        manifest.sendKeys(PLUGIN);
+        screenshot("04-publish-form");
+        browser.findElement(By.id("submit")).click();
+        wait.until(ExpectedConditions.urlContains("/integrations/publish/plugin/" + PLUGIN_ID + "/1.0.0"));
+        String state = browser.findElement(By.id("listing-state")).getText();
+        assertTrue(List.of("approved", "in_review").contains(state), "state: " + state);
+        screenshot("05-published-plugin");
+
+        // The author's listings show it with its state.
+        browser.findElement(By.linkText("Publish")).click();
+        WebElement mine = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("my-listings")));
+        assertTrue(mine.getText().contains(PLUGIN_ID), mine.getText());
+        assertTrue(mine.getText().contains(state), mine.getText());
+        screenshot("06-my-listings");
+
+        // The marketplace's Plugins tab (htmx swaps the panel), search as you type.
+        assertEquals("approved", state, "an inline vault entry without a request block passes the checks: approved by policy");
+        browser.findElement(By.linkText("Marketplace")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("q")));
+        browser.findElement(By.linkText("Plugins")).click();
+        wait.until(ExpectedConditions.attributeToBe(By.linkText("Plugins"), "aria-current", "page"));
+        wait.until(ExpectedConditions.urlContains("tab=plugins"));
+        browser.findElement(By.id("q")).sendKeys("notes");
+        wait.until(ExpectedConditions.urlContains("q=notes"));
+        WebElement found = wait.until(ExpectedConditions.presenceOfElementLocated(By.linkText("Console notes")));
+        screenshot("07-marketplace-plugins-search");
+        found.click();
+        wait.until(ExpectedConditions.urlContains("/integrations/marketplace/plugins/" + PLUGIN_ID));
+        assertTrue(browser.findElement(By.id("main")).getText().contains("Notes API key"));
+        screenshot("08-plugin");
+
+        // An in-tree connector's page: kind, tools and their input, scopes, review.
+        browser.get(url("/integrations/marketplace?tab=connections&kind=oauth"));
+        WebElement github = wait.until(ExpectedConditions.presenceOfElementLocated(By.linkText("GitHub")));
+        github.click();
+        wait.until(ExpectedConditions.urlContains("/integrations/marketplace/connectors/github"));
+        String page = browser.findElement(By.id("main")).getText();
+        for (String expected : List.of("oauth", "get_repository", "create_issue", "owner", "read:user", "approved")) {
+            assertTrue(page.contains(expected), expected + " on the connector page:\n" + page);
+        }
+        screenshot("09-connector-github");
+
+        // A narrow window: one column, nothing cut off.
+        browser.manage().window().setSize(new Dimension(390, 900));
+        browser.get(url("/integrations/marketplace"));
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("q")));
+        Long scrollWidth = (Long) browser.executeScript("return document.documentElement.scrollWidth");
+        Long clientWidth = (Long) browser.executeScript("return document.documentElement.clientWidth");
+        assertTrue(scrollWidth <= clientWidth, "no horizontal scrolling on a narrow window: " + scrollWidth + " > " + clientWidth);
+        screenshot("10-marketplace-narrow");
+        browser.manage().window().setSize(new Dimension(1280, 1000));
+
+        // Nothing of the token reached the browser.
+        assertFalse(browser.getPageSource().contains("eyJ"));
+        browser.manage().getCookies().forEach(c -> assertFalse(c.getValue().contains("eyJ"), c.getName()));
+    }
+
+    private String url(String path) {
+        String base = console.toString();
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
+    }
+
+    /** The whole page, not only the window (Chrome DevTools: captureBeyondViewport), at most 6000 px tall. */
+    @SuppressWarnings("unchecked")
+    private static void screenshot(String name) throws IOException {
+        byte[] png;
+        try {
+            Map<String, Object> size = (Map<String, Object>) browser.executeCdpCommand("Page.getLayoutMetrics", Map.of()).get("cssContentSize");
+            double width = ((Number) size.get("width")).doubleValue();
+            double height = Math.min(6000, ((Number) size.get("height")).doubleValue());
+            Map<String, Object> shot = browser.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true,
+                    "clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
+            png = Base64.getDecoder().decode((String) shot.get("data"));
+        } catch (RuntimeException noDevTools) {
+            png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+        }
+        Files.write(SCREENSHOTS.resolve(name + ".png"), png);
+    }
+}
