@@ -189,6 +189,24 @@ class IntegrationSetupTest {
     }
 
     @Test
+    void whatACheckCreatesAfterItsTimeoutIsTakenBackWhenItAnswers() {
+        // The provider made the webhook, but answered after the timeout: the installer was told nothing was recorded,
+        // so nothing may be left at the provider either.
+        String tenant = tenant();
+        String id = installed(tenant);
+        submit(tenant, id, "verify-key", "{\"api_key\":\"" + KEY + "\"}");
+        Set<String> before = webhooksCreated();
+
+        Response late = bounded(() -> put(tenant, id, "register-webhook", "{\"account\":\"" + WebhookIntegration.LATE_CHECK + "\"}"));
+
+        assertEquals(503, late.statusCode(), late.asString());
+        Set<String> made = difference(webhooksCreated(), before);
+        assertEquals(1, made.size(), "the slow provider made its webhook");
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertTrue(webhooksDeleted().containsAll(made),
+                "the webhook of the late answer is removed once it arrives"));
+    }
+
+    @Test
     void anUndoThatNeverAnswersIsAClearErrorAndLeavesNoSecondWebhook() {
         String tenant = tenant();
         String id = installed(tenant);

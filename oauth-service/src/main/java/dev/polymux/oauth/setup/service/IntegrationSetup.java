@@ -232,11 +232,32 @@ public class IntegrationSetup {
     }
 
     private Uni<SetupStep.CheckResult> check(SetupStep step, String installationId, Map<String, Secret> values) {
+        Map<String, Secret> checked = Map.copyOf(values);
+        // Memoized, so the timeout does not cancel the handler's call: an answer that comes late is still heard.
+        Uni<SetupStep.CheckResult> answer = Uni.createFrom().deferred(() -> step.check(checked)).memoize().indefinitely();
         // A handler's own failure is a sentence (its class, never its message: that may carry a value); silence is a 503.
-        return bounded(() -> step.check(Map.copyOf(values)))
+        return bounded(() -> answer)
                 .onFailure(failure -> !(failure instanceof TimeoutException)).recoverWithItem(failure -> SetupStep.CheckResult.failed(
                         "The check could not finish (" + failure.getClass().getSimpleName() + "); try again."))
+                .onFailure(TimeoutException.class).invoke(() -> undoWhenItAnswers(step, installationId, answer, checked))
                 .onFailure(TimeoutException.class).transform(failure -> unanswered(step, installationId, ""));
+    }
+
+    /**
+     * The installer was told a check that did not answer in time recorded nothing; a slow provider may still have made
+     * its webhook. Whatever a late answer says it created is taken back when it arrives (waited for up to ten timeouts).
+     */
+    private void undoWhenItAnswers(SetupStep step, String installationId, Uni<SetupStep.CheckResult> answer, Map<String, Secret> values) {
+        answer.ifNoItem().after(checkTimeout.multipliedBy(10)).fail().subscribe().with(late -> {
+            if (late == null || late.created().isEmpty()) {
+                return;
+            }
+            LOG.infof("Installation %s: setup step %s answered after its timeout; undoing what it created", installationId, step.id());
+            Uni.createFrom().deferred(() -> step.undo(Map.copyOf(late.created()), values)).ifNoItem().after(checkTimeout).fail().subscribe()
+                    .with(done -> { }, failure -> LOG.warnf("Installation %s: undoing what the late setup step %s created failed (%s); it may "
+                            + "remain at the provider", installationId, step.id(), failure.getClass().getSimpleName()));
+        }, failure -> LOG.warnf("Installation %s: setup step %s never answered (%s); what it may have created is unknown", installationId,
+                step.id(), failure.getClass().getSimpleName()));
     }
 
     /**
