@@ -39,6 +39,15 @@ class OutboxRelayTest {
     @Inject
     OutboxRepository repository;
 
+    @Inject
+    dev.polymux.common.outbox.messaging.OutboxRelay relay;
+
+    @Inject
+    io.vertx.mutiny.sqlclient.Pool pool;
+
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
     @Test
     void anEventTheBrokerRefusesIsSetAsideAndDoesNotBlockTheNextOne() {
         String topic = "polymux.outbox-check.v1";
@@ -58,6 +67,59 @@ class OutboxRelayTest {
             assertEquals(0L, (long) OnVertxContext.await(() -> Panache.withSession(repository::countUnpublished)),
                     "nothing is left waiting behind the refused event");
         }
+    }
+
+    @Test
+    void whileAnotherReplicaRelaysThisOneSendsNothingAndCountsTheBacklog() throws Exception {
+        // Two replicas relaying at once publish neighbouring batches at the same time: events of one key overtake each
+        // other. The relay lock (held here by "another replica") lets one relay per database send at a time.
+        String topic = "polymux.outbox-check.v1";
+        var otherReplica = pool.getConnection().await().atMost(java.time.Duration.ofSeconds(10));
+        try (KafkaEvents events = KafkaEvents.watch(topic)) {
+            otherReplica.query("select pg_advisory_lock(" + OutboxRepository.RELAY_LOCK + ")").execute().await().atMost(java.time.Duration.ofSeconds(10));
+            CloudEvent waiting = event();
+            OutboxEvent row = OnVertxContext.await(() -> Panache.withTransaction(() -> outbox.enqueue(topic, "k", waiting)));
+
+            Thread.sleep(2500); // two rounds of the scheduled relay
+            assertNull(reload(row).getPublishedAt(), "published while another replica held the relay");
+            assertEquals(0, (int) OnVertxContext.await(() -> relay.relayBatch()), "a round without the lock sends nothing");
+            await().atMost(10, TimeUnit.SECONDS).until(() -> backlog() >= 1.0);
+
+            otherReplica.query("select pg_advisory_unlock(" + OutboxRepository.RELAY_LOCK + ")").execute().await().atMost(java.time.Duration.ofSeconds(10));
+            events.awaitCloudEvent(json -> waiting.id().equals(json.path("id").asText()));
+            await().atMost(10, TimeUnit.SECONDS).until(() -> backlog() == 0.0);
+        } finally {
+            otherReplica.close().await().atMost(java.time.Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void aBacklogOfOneKeyIsSentInItsOrder() {
+        String topic = "polymux.outbox-order.v1";
+        try (KafkaEvents events = KafkaEvents.watch(topic)) {
+            java.util.List<CloudEvent> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < 250; i++) {
+                sent.add(event());
+            }
+            OnVertxContext.await(() -> Panache.withTransaction(() -> io.smallrye.mutiny.Multi.createFrom().iterable(sent)
+                    .onItem().transformToUniAndConcatenate(event -> outbox.enqueue(topic, "one-key", event)).collect().last()));
+
+            CloudEvent last = sent.getLast();
+            events.awaitCloudEvent(json -> last.id().equals(json.path("id").asText()));
+            java.util.List<String> received = events.allMatching(record -> true, java.time.Duration.ofMillis(200)).stream()
+                    .map(record -> record.value()).map(value -> {
+                        try {
+                            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(value).path("id").asText();
+                        } catch (java.io.IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }).distinct().toList();
+            assertEquals(sent.stream().map(CloudEvent::id).toList(), received, "one key's events arrive in the order they were written");
+        }
+    }
+
+    private double backlog() {
+        return registry.get("polymux.outbox.backlog").gauge().value();
     }
 
     private OutboxEvent reload(OutboxEvent row) {

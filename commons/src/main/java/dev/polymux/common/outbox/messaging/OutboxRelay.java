@@ -3,6 +3,7 @@ package dev.polymux.common.outbox.messaging;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -29,9 +30,12 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 /**
  * Publishes committed outbox events to Kafka, oldest first, at least once (consumers de-duplicate on the
- * CloudEvent id). Events are sent one after another and a retriable failure ends the round, so events with the
- * same key keep their order even when the broker is briefly away; the next round retries. An event the broker
- * refuses for good (invalid topic, too large) is set aside as failed, loudly, so it cannot block the ones after it.
+ * CloudEvent id). One replica relays per database at a time (an advisory lock): two relaying at once would send
+ * neighbouring batches together and events of one key could overtake each other. A batch is sent pipelined, in
+ * order (the producer is idempotent, so a partition keeps that order), and a round goes on while batches are full.
+ * Only the events up to the first retriable failure count as published; the rest go again next round (consumers
+ * drop the copies). An event the broker refuses for good (invalid topic, too large) is set aside as failed, loudly,
+ * so it cannot block the ones after it. {@code polymux.outbox.backlog} is what waits.
  */
 @Startup // its meters exist (at 0) from the start, not from its first round
 @ApplicationScoped
@@ -45,6 +49,7 @@ public class OutboxRelay {
     private final Counter published;
     private final Counter failures;
     private final Counter refused;
+    private final java.util.concurrent.atomic.AtomicLong backlog = new java.util.concurrent.atomic.AtomicLong();
 
     public OutboxRelay(OutboxRepository repository, @Channel("polymux-outbox") MutinyEmitter<String> emitter,
             OutboxConfig config, MeterRegistry registry) {
@@ -58,18 +63,25 @@ public class OutboxRelay {
         this.refused = Counter.builder("polymux.outbox.refused")
                 .description("Outbox events the broker refused for good; set aside, not retried").register(registry);
         registry.gauge("polymux.outbox.relay.enabled", config.relayEnabled() ? 1 : 0);
+        io.micrometer.core.instrument.Gauge.builder("polymux.outbox.backlog", backlog, java.util.concurrent.atomic.AtomicLong::get)
+                .description("Outbox events committed and not yet published (counted by every replica at each round)").register(registry);
     }
 
     @Scheduled(every = "${polymux.outbox.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = RelaySkip.class, identity = "polymux-outbox-relay")
     Uni<Void> relayRound() {
-        return relayBatch().replaceWithVoid();
+        // A full batch says more is waiting: the round goes on rather than waiting a poll interval per batch.
+        return Multi.createBy().repeating().uni(this::relayBatch).whilst(sent -> sent == config.batchSize())
+                .collect().last()
+                .call(() -> Panache.withSession(repository::countUnpublished).invoke(backlog::set))
+                .replaceWithVoid();
     }
 
-    /** Publishes one batch; returns how many events were published. */
+    /** Publishes one batch if this replica holds the relay; returns how many events were published (0 if another relays). */
     public Uni<Integer> relayBatch() {
-        return Panache.withTransaction(() -> repository.claimUnpublished(config.batchSize())
-                .flatMap(this::publishInOrder));
+        return Panache.withTransaction(() -> repository.tryRelayLock().flatMap(held -> held
+                ? repository.claimUnpublished(config.batchSize()).flatMap(this::publishInOrder)
+                : Uni.createFrom().item(0)));
     }
 
     @Scheduled(every = "1h", delayed = "1m", identity = "polymux-outbox-cleanup", skipExecutionIf = RelaySkip.class)
@@ -83,24 +95,57 @@ public class OutboxRelay {
                 .replaceWithVoid();
     }
 
+    /** At most this many sends of a batch wait for their acknowledgement at once. */
+    private static final int IN_FLIGHT = 64;
+
     private Uni<Integer> publishInOrder(List<OutboxEvent> events) {
         if (events.isEmpty()) {
             return Uni.createFrom().item(0);
         }
+        // Subscribed in order, so sent in order; acknowledgements may come back in any order and are matched by event.
         return Multi.createFrom().iterable(events)
-                .onItem().transformToUniAndConcatenate(event -> send(event)
-                        .onItem().invoke(ignored -> {
-                            event.publishedAt = Instant.now();
-                            event.attempts++;
-                            published.increment();
-                        })
-                        .onFailure(OutboxRelay::isPermanent).recoverWithItem(failure -> {
-                            setAside(event, failure);
-                            return null;
-                        }))
-                .collect().asList()
-                .map(ignored -> (int) events.stream().filter(event -> event.publishedAt != null).count())
-                .onFailure().recoverWithUni(failure -> recordFailure(events, failure));
+                .onItem().transformToUni(event -> send(event).replaceWith(Sent.ok(event)).onFailure().recoverWithItem(failure -> Sent.failed(event, failure)))
+                .merge(IN_FLIGHT)
+                .collect().asMap(Sent::event)
+                .map(outcomes -> settle(events, outcomes));
+    }
+
+    private record Sent(OutboxEvent event, Throwable failure) {
+        static Sent ok(OutboxEvent event) {
+            return new Sent(event, null);
+        }
+
+        static Sent failed(OutboxEvent event, Throwable failure) {
+            return new Sent(event, failure);
+        }
+    }
+
+    /**
+     * Marks the batch in its order: published up to the first retriable failure, refused-for-good ones set aside; from
+     * the first retriable failure on nothing counts as published, so the next round sends those again in order.
+     */
+    private int settle(List<OutboxEvent> events, Map<OutboxEvent, Sent> outcomes) {
+        int sent = 0;
+        Throwable retriable = null;
+        for (OutboxEvent event : events) {
+            Throwable failure = outcomes.get(event).failure();
+            if (retriable == null && failure == null) {
+                event.publishedAt = Instant.now();
+                event.attempts++;
+                published.increment();
+                sent++;
+            } else if (retriable == null && isPermanent(failure)) {
+                setAside(event, failure);
+            } else if (retriable == null) {
+                retriable = failure;
+                failures.increment();
+                event.attempts++;
+                event.lastError = describe(failure);
+                LOG.warnf("Could not publish %s; it and the %d after it go again next round: %s", event,
+                        events.size() - events.indexOf(event) - 1, event.lastError);
+            }
+        }
+        return sent;
     }
 
     /** Errors a retry cannot fix. Kafka marks the ones worth retrying (broker away, leader moving...) as retriable. */
@@ -133,25 +178,6 @@ public class OutboxRelay {
                 .withHeaders(headers)
                 .build();
         return emitter.sendMessage(Message.of(event.payload).addMetadata(metadata));
-    }
-
-    /** The first unsettled event of the batch is the one that failed; the rest were not tried. */
-    private Uni<Integer> recordFailure(List<OutboxEvent> events, Throwable failure) {
-        failures.increment();
-        int sent = 0;
-        for (OutboxEvent event : events) {
-            if (event.failedAt != null) {
-                continue;
-            }
-            if (event.publishedAt == null) {
-                event.attempts++;
-                event.lastError = describe(failure);
-                LOG.warnf("Could not publish %s; will retry: %s", event, event.lastError);
-                break;
-            }
-            sent++;
-        }
-        return Uni.createFrom().item(sent);
     }
 
     /**

@@ -12,10 +12,19 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class OutboxRepository implements PanacheRepositoryBase<OutboxEvent, Long> {
 
+    /** The advisory lock the relaying replica holds (per database: each service has its own). "polymux" in ASCII. */
+    public static final long RELAY_LOCK = 0x706f6c796d7578L;
+
     /**
-     * The oldest unpublished events, locked for this transaction. SKIP LOCKED lets every replica run a relay:
-     * each claims a different batch, and no event is sent twice at the same time.
+     * Takes the relay lock until this transaction ends, unless another replica holds it: one relay per database at a
+     * time, so batches are sent one after another and events of one key never overtake each other.
      */
+    public Uni<Boolean> tryRelayLock() {
+        return getSession().flatMap(session -> session.createNativeQuery("select pg_try_advisory_xact_lock(" + RELAY_LOCK + ")", Boolean.class)
+                .getSingleResult());
+    }
+
+    /** The oldest unpublished events, locked for this transaction (the relay lock already keeps other relays out). */
     public Uni<List<OutboxEvent>> claimUnpublished(int limit) {
         return getSession().flatMap(session -> session
                 .createNativeQuery("""
