@@ -83,9 +83,11 @@ class ConsoleJourneyBrowserTest {
         browser = new ChromeDriver(service, options);
         browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
         Files.createDirectories(SCREENSHOTS);
-        try (Stream<Path> old = Files.list(SCREENSHOTS)) { // only this run's pages
+        try (Stream<Path> old = Files.list(SCREENSHOTS)) { // only this run's pages (ReviewAndInstallBrowserTest keeps its own)
             for (Path file : old.toList()) {
-                Files.delete(file);
+                if (!file.getFileName().toString().startsWith(ReviewAndInstallBrowserTest.PREFIX)) {
+                    Files.delete(file);
+                }
             }
         }
     }

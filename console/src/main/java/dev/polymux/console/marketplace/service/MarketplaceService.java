@@ -86,7 +86,7 @@ public class MarketplaceService {
         return fields;
     }
 
-    static ConnectorDetail.Shape shape(JsonNode shape) {
+    public static ConnectorDetail.Shape shape(JsonNode shape) {
         if (!shape.isObject()) {
             return null;
         }
