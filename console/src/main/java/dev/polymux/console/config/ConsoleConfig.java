@@ -1,5 +1,6 @@
 package dev.polymux.console.config;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,6 +34,13 @@ public interface ConsoleConfig {
      * names it), e.g. the gateway's public origin. Every POST with another Origin is refused.
      */
     Optional<List<String>> allowedOrigins();
+
+    /**
+     * The console's address as browsers reach it (scheme://host[:port], e.g. the gateway's), from which the return URL
+     * of an OAuth Connect is made; its origin must be in oauth-service's POLYMUX_OAUTH_ALLOWED_RETURN_ORIGINS. Unset:
+     * the request's base URI. Env: POLYMUX_CONSOLE_PUBLIC_URL.
+     */
+    Optional<URI> publicUrl();
 
     interface Local {
         /** The local stack's private key: PKCS8, base64, as deploy/local/up writes .polymux/local/keys/jwt-private.key. */

@@ -23,7 +23,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
 /**
- * The second slice's forms (review decisions, install, a vault connection's values, uninstall) are the console's own:
+ * The second and third slices' forms (review decisions, install, a vault connection's values, uninstall, OAuth
+ * Connect, an integration's setup step) are the console's own:
  * without the session's csrf value, with another's, or from another Origin, each is refused before any service is
  * called; a pasted value is never echoed back or logged, even when the services cannot be reached.
  */
@@ -38,7 +39,9 @@ class NewFormsCsrfTest {
             "/integrations/review/plugin/console-keys/1.1.0", Map.of("action", "approve", "note", "fine"),
             "/integrations/installations", Map.of("pluginId", "console-keys"),
             "/integrations/installations/uninstall", Map.of("pluginId", "console-keys"),
-            "/integrations/installations/inst-1/credentials", Map.of("field.value", VALUE));
+            "/integrations/installations/inst-1/credentials", Map.of("field.value", VALUE),
+            "/integrations/installations/inst-1/connect", Map.of("installation", "inst-1"), // any field: a form body
+            "/integrations/installations/inst-1/setup/test-connection", Map.of("field.password", VALUE));
 
     @Inject
     SessionStore store;
@@ -92,8 +95,22 @@ class NewFormsCsrfTest {
             // With the right csrf value the form goes through to the services (unreachable here): a sentence, never the value.
             post("/integrations/installations/inst-1/credentials", mine, csrf, ORIGIN, Map.of("field.value", VALUE))
                     .then().statusCode(503).body(containsString("cannot be reached"), not(containsString(VALUE)));
+            post("/integrations/installations/inst-1/setup/test-connection", mine, csrf, ORIGIN, Map.of("field.password", VALUE))
+                    .then().statusCode(503).body(containsString("cannot be reached"), not(containsString(VALUE)));
             assertEquals(List.of(), log.linesContaining(VALUE), "a pasted value is never logged");
         }
+    }
+
+    /** oauth-service sends the browser back through the provider's site, without the Strict cookie: no session needed, nothing raw passed on. */
+    @Test
+    void theReturnPageNeedsNoSessionAndPassesOnlyCheckedParameters() {
+        given().redirects().follow(false).queryParam("polymux_status", "connected").queryParam("installation", "inst-1")
+                .queryParam("message", "<b id=\"x\">Connected.</b>").get("/integrations/installations/returned").then().statusCode(200)
+                .body(containsString("url=/integrations/installations?polymux_status=connected&amp;installation=inst-1&amp;message=%3Cb+id%3D%22x%22%3EConnected.%3C%2Fb%3E#connection-inst-1"),
+                        not(containsString("<b id")));
+        given().redirects().follow(false).queryParam("polymux_status", "connected").queryParam("installation", "../signout")
+                .get("/integrations/installations/returned").then().statusCode(200)
+                .body(containsString("url=/integrations/installations\""), not(containsString("signout\"")));
     }
 
     @Test

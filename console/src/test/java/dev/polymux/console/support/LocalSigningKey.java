@@ -10,8 +10,10 @@ import java.security.NoSuchAlgorithmException;
 import java.security.interfaces.RSAPublicKey;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Set;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.smallrye.jwt.build.Jwt;
 
 /**
  * The test stand-in for the local stack's key files (deploy/local/up, LocalTokens): a key pair generated once per
@@ -54,6 +56,17 @@ public class LocalSigningKey implements QuarkusTestResourceLifecycleManager {
 
     public static RSAPublicKey rsaPublicKey() {
         return (RSAPublicKey) KEYS.getPublic();
+    }
+
+    /** A bearer token as the console's local sign-in mints it, for a test's own calls to the children (seeding). */
+    public static String bearer(String tenant, String subject, String... roles) {
+        return "Bearer " + Jwt.issuer(ISSUER).subject(subject).claim("tenant", tenant).groups(Set.of(roles)).expiresIn(600)
+                .jws().sign(KEYS.getPrivate());
+    }
+
+    /** A service's own token (no tenant, role service), as deploy/local/up mints POLYMUX_SERVICE_TOKEN; without "Bearer ". */
+    public static String serviceToken(String serviceName) {
+        return Jwt.issuer(ISSUER).subject(serviceName).groups(Set.of("service")).expiresIn(24 * 3600).jws().sign(KEYS.getPrivate());
     }
 
     private static KeyPair generate() {

@@ -14,10 +14,16 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
+import dev.polymux.console.installation.client.AuthorizeRequest;
+import dev.polymux.console.installation.client.AuthorizeView;
+import dev.polymux.console.installation.client.CheckView;
 import dev.polymux.console.installation.client.CredentialView;
 import dev.polymux.console.installation.client.InstallRequest;
 import dev.polymux.console.installation.client.InstallationView;
+import dev.polymux.console.installation.client.OAuthInstallationsClient;
 import dev.polymux.console.installation.client.RegistryInstallationsClient;
+import dev.polymux.console.installation.client.SetupView;
+import dev.polymux.console.installation.client.StepSubmission;
 import dev.polymux.console.installation.client.VaultCredentialsClient;
 import dev.polymux.console.marketplace.client.PluginView;
 import dev.polymux.console.marketplace.client.RegistryMarketplaceClient;
@@ -28,7 +34,8 @@ import dev.polymux.console.web.ServiceProblem;
 
 /**
  * The session's tenant's installations: install, the cards of each plugin's connections, a vault connection's values
- * (passed to vault-service and forgotten: never kept, logged or shown again), uninstall.
+ * (passed to vault-service and forgotten: never kept, logged or shown again), an OAuth connection's authorize link, an
+ * integration's setup steps (their values passed to oauth-service and forgotten the same way), uninstall.
  */
 @ApplicationScoped
 public class InstallationService {
@@ -36,13 +43,17 @@ public class InstallationService {
     private final RegistryInstallationsClient installations;
     private final RegistryMarketplaceClient marketplace;
     private final VaultCredentialsClient vault;
+    private final OAuthInstallationsClient oauth;
 
     public InstallationService(@RestClient RegistryInstallationsClient installations, @RestClient RegistryMarketplaceClient marketplace,
-            @RestClient VaultCredentialsClient vault) {
+            @RestClient VaultCredentialsClient vault, @RestClient OAuthInstallationsClient oauth) {
         this.installations = installations;
         this.marketplace = marketplace;
         this.vault = vault;
+        this.oauth = oauth;
     }
+
+    static final String OAUTH_UNREACHABLE = "oauth-service cannot be reached right now; try again in a moment.";
 
     public List<InstallationView> install(ConsoleSession session, String pluginId) {
         return installations.install(session.bearer(), session.tenant(), new InstallRequest(pluginId));
@@ -54,6 +65,11 @@ public class InstallationService {
 
     /** Every plugin of the tenant with a card per connection; a card's problem (if any) is given by installation id. */
     public List<PluginGroup> groups(ConsoleSession session, String problemOf, String problem) {
+        return groups(session, problemOf, problem, null, null);
+    }
+
+    /** As above, with a notice (what just happened) on the card of installation {@code noticeOf}. */
+    public List<PluginGroup> groups(ConsoleSession session, String problemOf, String problem, String noticeOf, String notice) {
         Map<String, List<InstallationView>> byPlugin = new LinkedHashMap<>();
         for (InstallationView installation : installations.list(session.bearer(), session.tenant())) {
             byPlugin.computeIfAbsent(installation.pluginId(), id -> new ArrayList<>()).add(installation);
@@ -71,7 +87,8 @@ public class InstallationService {
                     version = installation.pluginVersion();
                 }
                 JsonNode entry = entry(manifest, installation.connectionKey());
-                ConnectorDetail.Shape shape = "vault".equals(installation.kind()) ? manifests.shape(entry, installation) : null;
+                boolean integration = "integration".equals(installation.kind());
+                ConnectorDetail.Shape shape = "vault".equals(installation.kind()) || integration ? manifests.shape(entry, installation) : null;
                 CredentialView stored = null;
                 String cardProblem = installation.installationId().equals(problemOf) ? problem : null;
                 if ("vault".equals(installation.kind()) && !installation.revoked()) {
@@ -85,8 +102,23 @@ public class InstallationService {
                         cardProblem = cardProblem != null ? cardProblem : "The vault cannot be reached right now; try again in a moment.";
                     }
                 }
+                List<SetupStep> steps = List.of();
+                boolean complete = false;
+                if (integration && !installation.revoked()) {
+                    try {
+                        SetupView setup = oauth.setup(session.bearer(), session.tenant(), installation.installationId());
+                        steps = setup.steps() == null ? List.of() : setup.steps().stream().map(step -> SetupStep.of(step, shape)).toList();
+                        complete = setup.complete();
+                    } catch (ServiceProblem notYet) { // e.g. 404 right after install: oauth-service has not heard of it yet
+                        cardProblem = cardProblem != null ? cardProblem : notYet.detail();
+                    } catch (jakarta.ws.rs.ProcessingException unreachable) {
+                        cardProblem = cardProblem != null ? cardProblem : OAUTH_UNREACHABLE;
+                    }
+                }
                 String connectionLabel = entry.path("label").isTextual() ? entry.path("label").asText() : null;
-                cards.add(new ConnectionCard(installation, connectionLabel, labelled(shape, connectionLabel), stored, cardProblem));
+                String cardNotice = installation.installationId().equals(noticeOf) ? notice : null;
+                cards.add(new ConnectionCard(installation, connectionLabel, integration ? shape : labelled(shape, connectionLabel), stored,
+                        cardProblem, steps, complete, cardNotice));
             }
             groups.add(new PluginGroup(plugin.getKey(), label, version, cards));
         }
@@ -118,6 +150,46 @@ public class InstallationService {
             values.put(field.name(), value);
         }
         return vault.store(session.bearer(), session.tenant(), installationId, values);
+    }
+
+    /**
+     * The authorize link of an OAuth connection (Connect, and Reconnect of a broken one): the browser must follow it
+     * itself, since oauth-service binds the callback to a cookie it sets there. {@code returnUrl}: the Installations page.
+     */
+    public AuthorizeView connect(ConsoleSession session, String installationId, String returnUrl) {
+        InstallationView installation = installations.get(session.bearer(), session.tenant(), installationId);
+        if (!"oauth".equals(installation.kind()) || installation.revoked()) {
+            throw new ServiceProblem(422, installation.revoked() ? "This connection was uninstalled; install the plugin again."
+                    : "This connection is not connected through a provider's consent.", List.of());
+        }
+        return oauth.authorize(session.bearer(), session.tenant(), installationId, new AuthorizeRequest(returnUrl));
+    }
+
+    /**
+     * Runs an integration's setup step with the form's values: only the step's own fields (as its schema, or the shape,
+     * names them), read by name ({@code field.<name>}); empty ones are left out (an earlier step may have stored them).
+     * Nothing of the values is kept, logged or put into an error.
+     */
+    public CheckView check(ConsoleSession session, String installationId, String stepId, Map<String, String> form) {
+        InstallationView installation = installations.get(session.bearer(), session.tenant(), installationId);
+        if (!"integration".equals(installation.kind()) || installation.revoked()) {
+            throw new ServiceProblem(422, installation.revoked() ? "This connection was uninstalled; install the plugin again."
+                    : "This connection has no setup steps.", List.of());
+        }
+        SetupView setup = oauth.setup(session.bearer(), session.tenant(), installationId);
+        SetupView.StepView step = (setup.steps() == null ? List.<SetupView.StepView>of() : setup.steps()).stream()
+                .filter(s -> stepId.equals(s.id())).findFirst()
+                .orElseThrow(() -> new ServiceProblem(404, "This integration has no such setup step.", List.of()));
+        Manifests manifests = new Manifests(session);
+        JsonNode entry = entry(manifests.plugin(installation.pluginId(), installation.pluginVersion()), installation.connectionKey());
+        Map<String, String> values = new LinkedHashMap<>();
+        for (SetupStep.Field field : SetupStep.fields(step.fields(), manifests.shape(entry, installation), "passed".equals(step.state()))) {
+            String value = form.get("field." + field.name());
+            if (value != null && !value.isEmpty()) {
+                values.put(field.name(), value);
+            }
+        }
+        return oauth.check(session.bearer(), session.tenant(), installationId, stepId, new StepSubmission(values));
     }
 
     /** A single value is labelled as its connection is ("Notes API key"), not by its field's name ("value"). */
