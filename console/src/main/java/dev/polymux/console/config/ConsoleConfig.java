@@ -55,12 +55,12 @@ public interface ConsoleConfig {
     }
 
     interface Session {
-        /** Sessions held at most; beyond it the oldest goes. */
+        /** Sessions held at most; beyond it the oldest goes (the signing-in person's own first). */
         @WithDefault("1000")
         int max();
 
-        /** The cookie's Secure flag. Browsers accept Secure cookies on http://localhost too. */
-        @WithDefault("true")
-        boolean secureCookie();
+        /** Sessions one person (tenant and subject) holds at most; beyond it their oldest goes. */
+        @WithDefault("10")
+        int perSubject();
     }
 }

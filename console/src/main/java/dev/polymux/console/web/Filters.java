@@ -20,9 +20,43 @@ import dev.polymux.console.config.ConsoleConfig;
 public class Filters {
 
     private final List<String> allowedOrigins;
+    private final boolean localSignIn;
+    private final List<String> allowedHosts;
 
     public Filters(ConsoleConfig config) {
         this.allowedOrigins = config.allowedOrigins().orElse(List.of()).stream().map(Filters::normalise).toList();
+        this.localSignIn = config.signIn() == ConsoleConfig.SignInMode.LOCAL;
+        List<String> hosts = new java.util.ArrayList<>(List.of("localhost", "127.0.0.1", "[::1]"));
+        allowedOrigins.forEach(origin -> hosts.add(hostOf(origin)));
+        config.publicUrl().ifPresent(url -> hosts.add(hostOf(normalise(url.toString()))));
+        this.allowedHosts = List.copyOf(hosts);
+    }
+
+    /**
+     * Where anyone can sign in as anyone (local sign-in), only loopback names and the configured origins are answered:
+     * a site whose name is re-pointed at 127.0.0.1 (DNS rebinding) sends Origin and Host that agree with each other.
+     */
+    @ServerRequestFilter(priority = 100)
+    public void loopbackOnlyForLocalSignIn(ContainerRequestContext request) {
+        if (!localSignIn) {
+            return;
+        }
+        String host = request.getHeaderString("Host");
+        String name = host == null ? "" : hostOf("http://" + host.trim().toLowerCase(Locale.ROOT));
+        if (!allowedHosts.contains(name)) {
+            throw new FormRefused("With local sign-in this console answers on localhost only; add its public origin to "
+                    + "polymux.console.allowed-origins to reach it by another name.");
+        }
+    }
+
+    /** The host of an origin (scheme://host[:port]), lower case; IPv6 in brackets. */
+    private static String hostOf(String origin) {
+        try {
+            URI uri = URI.create(origin);
+            return uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
     }
 
     @ServerRequestFilter

@@ -12,7 +12,11 @@ import dev.polymux.console.signin.service.SessionStore;
 @ApplicationScoped
 public class Sessions {
 
-    public static final String COOKIE = "polymux_console";
+    /**
+     * __Host-: the browser takes it only Secure, for Path=/ and without a Domain, so a sibling subdomain cannot set one
+     * of its own (session fixation by cookie tossing). Browsers count http://localhost as secure too.
+     */
+    public static final String COOKIE = "__Host-polymux_console";
 
     private final SessionStore store;
     private final ConsoleConfig config;
@@ -36,7 +40,7 @@ public class Sessions {
         return session;
     }
 
-    /** The Set-Cookie value of a session: opaque id, HttpOnly, SameSite=Strict, Path=/, Secure unless configured off. */
+    /** The Set-Cookie value of a session: opaque id, HttpOnly, SameSite=Strict, Path=/, Secure. */
     public String cookie(ConsoleSession session) {
         long maxAge = Math.max(0, session.expiresAt().getEpochSecond() - Instant.now().getEpochSecond());
         return header(session.id(), maxAge);
@@ -49,7 +53,7 @@ public class Sessions {
 
     private String header(String value, long maxAge) {
         // Written out rather than NewCookie, whose RFC 2109 form adds "Version=1" and no SameSite on some paths.
-        return COOKIE + "=" + value + "; Path=/; Max-Age=" + maxAge + "; HttpOnly; SameSite=Strict" + (config.session().secureCookie() ? "; Secure" : "");
+        return COOKIE + "=" + value + "; Path=/; Max-Age=" + maxAge + "; HttpOnly; SameSite=Strict; Secure";
     }
 
     public void signOut(String cookie) {

@@ -33,7 +33,7 @@ import io.restassured.response.Response;
 class NewFormsCsrfTest {
 
     private static final String ORIGIN = "http://localhost:18185";
-    private static final Pattern COOKIE = Pattern.compile("polymux_console=([A-Za-z0-9_-]{43});.*");
+    private static final Pattern COOKIE = Pattern.compile("__Host-polymux_console=([A-Za-z0-9_-]{43});.*");
     private static final String VALUE = "sk_test_never_echoed_4f2a9c";
     private static final Map<String, Map<String, String>> FORMS = Map.of(
             "/integrations/review/plugin/console-keys/1.1.0", Map.of("action", "approve", "note", "fine"),
@@ -57,7 +57,7 @@ class NewFormsCsrfTest {
     }
 
     private static Response post(String path, String session, String csrf, String origin, Map<String, String> fields) {
-        var request = given().redirects().follow(false).cookie("polymux_console", session);
+        var request = given().redirects().follow(false).cookie(dev.polymux.console.web.Sessions.COOKIE, session);
         if (origin != null) {
             request = request.header("Origin", origin);
         }
@@ -116,10 +116,10 @@ class NewFormsCsrfTest {
     @Test
     void theNavigationShowsReviewToReviewersAndInstallationsToInstallers() {
         String author = signIn("acme", "ada", "author");
-        given().cookie("polymux_console", author).get("/integrations/publish").then().statusCode(200)
+        given().cookie(dev.polymux.console.web.Sessions.COOKIE, author).get("/integrations/publish").then().statusCode(200)
                 .body(not(containsString("href=\"/integrations/review\"")), not(containsString("href=\"/integrations/installations\"")));
         String both = signIn("polymux", "rita", "reviewer", "installer");
-        given().cookie("polymux_console", both).get("/integrations/publish").then().statusCode(200)
+        given().cookie(dev.polymux.console.web.Sessions.COOKIE, both).get("/integrations/publish").then().statusCode(200)
                 .body(containsString("href=\"/integrations/review\""), containsString("href=\"/integrations/installations\""));
     }
 }

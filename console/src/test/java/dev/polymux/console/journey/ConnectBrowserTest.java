@@ -199,7 +199,7 @@ class ConnectBrowserTest {
         }
         WebElement password = browser.findElement(By.id(integration + "-" + step + "-password"));
         assertEquals("password", password.getAttribute("type"));
-        assertEquals("off", password.getAttribute("autocomplete"));
+        assertEquals("new-password", password.getAttribute("autocomplete"), "a setup secret is not the console's password");
         assertEquals("text", browser.findElement(By.id(integration + "-" + step + "-broker_url")).getAttribute("type"));
         assertEquals("pending", browser.findElement(By.id("step-state-" + integration + "-" + step)).getText());
         browser.findElement(By.id(integration + "-" + step + "-broker_url")).sendKeys("mqtt://127.0.0.1:1");

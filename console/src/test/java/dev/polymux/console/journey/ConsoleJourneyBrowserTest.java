@@ -129,7 +129,7 @@ class ConsoleJourneyBrowserTest {
         browser.findElement(By.cssSelector("form[action='/signin'] button[type=submit]")).click();
         wait.until(ExpectedConditions.urlContains("/integrations/marketplace"));
         assertTrue(browser.findElement(By.className("who")).getText().contains("ada · acme"));
-        assertTrue(browser.manage().getCookieNamed("polymux_console").isHttpOnly());
+        assertTrue(browser.manage().getCookieNamed(dev.polymux.console.web.Sessions.COOKIE).isHttpOnly());
         screenshot("02-marketplace-connections");
 
         // Publish a plugin: save and submit.
@@ -201,6 +201,13 @@ class ConsoleJourneyBrowserTest {
         // Nothing of the token reached the browser.
         assertFalse(browser.getPageSource().contains("eyJ"));
         browser.manage().getCookies().forEach(c -> assertFalse(c.getValue().contains("eyJ"), c.getName()));
+
+        // Signed out, nothing of the session's pages stays in the browser's storage (htmx keeps snapshots of pushed
+        // pages, with the session's csrf value and what it saw, unless told not to).
+        browser.findElement(By.xpath("//button[normalize-space()='Sign out']")).click();
+        wait.until(ExpectedConditions.urlContains("/signin"));
+        assertEquals(null, browser.executeScript("return window.sessionStorage.getItem('htmx-history-cache')"),
+                "a snapshot of a signed-in page outlived the session");
     }
 
     private String url(String path) {

@@ -201,7 +201,8 @@ class ReviewAndInstallBrowserTest {
         String installation = card.getAttribute("id").substring("connection-".length());
         assertEquals("vault", card.findElement(By.className("kind-vault")).getText());
         WebElement secret = card.findElement(By.cssSelector("input[type=password]"));
-        assertEquals("off", secret.getAttribute("autocomplete"));
+        // Not "off", which browsers ignore for passwords: they would offer to save the key and fill it into another card.
+        assertEquals("new-password", secret.getAttribute("autocomplete"), "a pasted key is not the console's password");
         assertEquals("", secret.getAttribute("value"));
         assertEquals("Keys API key", card.findElement(By.tagName("h3")).getText());
         screenshot("05-installed");

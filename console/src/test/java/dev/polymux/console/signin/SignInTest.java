@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.polymux.console.signin.service.ConsoleSession;
 import dev.polymux.console.signin.service.SessionStore;
+import dev.polymux.console.web.Sessions;
 import dev.polymux.console.support.LocalSigningKey;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -40,7 +41,7 @@ import io.restassured.response.Response;
 class SignInTest {
 
     static final String ORIGIN = "http://localhost:18185";
-    private static final Pattern COOKIE = Pattern.compile("polymux_console=([A-Za-z0-9_-]{43}); Path=/; Max-Age=(\\d+); HttpOnly; SameSite=Strict; Secure");
+    private static final Pattern COOKIE = Pattern.compile("__Host-polymux_console=([A-Za-z0-9_-]{43}); Path=/; Max-Age=(\\d+); HttpOnly; SameSite=Strict; Secure");
 
     @Inject
     SessionStore store;
@@ -98,17 +99,17 @@ class SignInTest {
         assertNoToken(signedIn, token, signature);
         for (String path : List.of("/", "/signin", "/integrations/marketplace", "/integrations/marketplace?tab=plugins",
                 "/integrations/marketplace/connectors/github", "/integrations/publish", "/integrations/publish/plugin/x/1.0.0")) {
-            Response page = given().redirects().follow(false).cookie("polymux_console", id).get(path);
+            Response page = given().redirects().follow(false).cookie(Sessions.COOKIE, id).get(path);
             assertNoToken(page, token, signature);
         }
-        Response htmx = given().cookie("polymux_console", id).header("HX-Request", "true").header("HX-Target", "results")
+        Response htmx = given().cookie(Sessions.COOKIE, id).header("HX-Request", "true").header("HX-Target", "results")
                 .get("/integrations/marketplace?q=git");
         assertNoToken(htmx, token, signature);
-        Response published = given().redirects().follow(false).cookie("polymux_console", id).header("Origin", ORIGIN)
+        Response published = given().redirects().follow(false).cookie(Sessions.COOKIE, id).header("Origin", ORIGIN)
                 .multiPart("csrf", session.csrf()).multiPart("type", "plugin").multiPart("manifest", "{\"id\":\"x\"}").multiPart("action", "submit")
                 .post("/integrations/publish");
         assertNoToken(published, token, signature);
-        Response signedOut = given().redirects().follow(false).cookie("polymux_console", id).header("Origin", ORIGIN)
+        Response signedOut = given().redirects().follow(false).cookie(Sessions.COOKIE, id).header("Origin", ORIGIN)
                 .formParam("csrf", session.csrf()).post("/signout");
         assertNoToken(signedOut, token, signature);
     }
@@ -128,9 +129,19 @@ class SignInTest {
         // Even with the session's cookie and its csrf value (as a page of another site could not read them anyway).
         String id = sessionId(signIn("acme", "ada", "author"));
         ConsoleSession session = store.find(id).orElseThrow();
-        given().redirects().follow(false).cookie("polymux_console", id).header("Origin", "http://localhost.evil.example:18185")
+        given().redirects().follow(false).cookie(Sessions.COOKIE, id).header("Origin", "http://localhost.evil.example:18185")
                 .formParam("csrf", session.csrf()).post("/signout").then().statusCode(403);
         assertTrue(store.find(id).isPresent(), "a refused sign-out leaves the session");
+    }
+
+    @Test
+    void aRenamedHostIsRefusedWhileAnyoneCanSignInAsAnyone() {
+        // DNS rebinding: evil.example is re-pointed to 127.0.0.1, so its page's Origin and Host agree, and would pass a
+        // check of one against the other. Local sign-in answers loopback names (and configured origins) only.
+        given().redirects().follow(false).header("Host", "evil.example:18185").header("Origin", "http://evil.example:18185")
+                .formParam("tenant", "polymux").formParam("subject", "mallory").formParam("role", "reviewer").post("/signin")
+                .then().statusCode(403).header("Set-Cookie", nullValue());
+        given().redirects().follow(false).header("Host", "evil.example:18185").get("/signin").then().statusCode(403);
     }
 
     @Test
@@ -142,14 +153,14 @@ class SignInTest {
     @Test
     void aSessionFormWithoutItsCsrfValueIsRefused() {
         String id = sessionId(signIn("acme", "ada", "author"));
-        given().redirects().follow(false).cookie("polymux_console", id).header("Origin", ORIGIN).post("/signout")
+        given().redirects().follow(false).cookie(Sessions.COOKIE, id).header("Origin", ORIGIN).post("/signout")
                 .then().statusCode(403).body(containsString("reload the page"));
-        given().redirects().follow(false).cookie("polymux_console", id).header("Origin", ORIGIN).formParam("csrf", "forged")
+        given().redirects().follow(false).cookie(Sessions.COOKIE, id).header("Origin", ORIGIN).formParam("csrf", "forged")
                 .formParam("type", "plugin").formParam("manifest", "{}").post("/integrations/publish")
                 .then().statusCode(403);
         // another session's csrf value is no better
         ConsoleSession other = store.find(sessionId(signIn("acme", "eve", "author"))).orElseThrow();
-        given().redirects().follow(false).cookie("polymux_console", id).formParam("csrf", other.csrf()).post("/signout").then().statusCode(403);
+        given().redirects().follow(false).cookie(Sessions.COOKIE, id).formParam("csrf", other.csrf()).post("/signout").then().statusCode(403);
         assertTrue(store.find(id).isPresent());
     }
 
@@ -157,18 +168,18 @@ class SignInTest {
     void signingOutEndsTheSessionAndDeletesTheCookie() {
         String id = sessionId(signIn("acme", "ada", "author"));
         ConsoleSession session = store.find(id).orElseThrow();
-        given().redirects().follow(false).cookie("polymux_console", id).header("Origin", ORIGIN).formParam("csrf", session.csrf()).post("/signout")
+        given().redirects().follow(false).cookie(Sessions.COOKIE, id).header("Origin", ORIGIN).formParam("csrf", session.csrf()).post("/signout")
                 .then().statusCode(303).header("Location", containsString("/signin"))
-                .header("Set-Cookie", equalTo("polymux_console=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict; Secure"));
+                .header("Set-Cookie", equalTo("__Host-polymux_console=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict; Secure"));
         assertTrue(store.find(id).isEmpty());
-        given().redirects().follow(false).cookie("polymux_console", id).get("/integrations/publish")
+        given().redirects().follow(false).cookie(Sessions.COOKIE, id).get("/integrations/publish")
                 .then().statusCode(303).header("Location", containsString("/signin"));
     }
 
     @Test
     void signingInAgainGivesANewSessionAndEndsTheOldOne() {
         String first = sessionId(signIn("acme", "ada", "author"));
-        Response again = given().redirects().follow(false).header("Origin", ORIGIN).cookie("polymux_console", first)
+        Response again = given().redirects().follow(false).header("Origin", ORIGIN).cookie(Sessions.COOKIE, first)
                 .formParam("tenant", "acme").formParam("subject", "ada").formParam("role", "reviewer").post("/signin");
         String second = sessionId(again);
         assertFalse(first.equals(second));
@@ -188,7 +199,7 @@ class SignInTest {
     @Test
     void pagesWithoutASessionGoToSignIn() {
         given().redirects().follow(false).get("/integrations/marketplace").then().statusCode(303).header("Location", containsString("/signin"));
-        given().redirects().follow(false).cookie("polymux_console", "made-up").get("/integrations/publish").then().statusCode(303);
+        given().redirects().follow(false).cookie(Sessions.COOKIE, "made-up").get("/integrations/publish").then().statusCode(303);
         // htmx would swap the sign-in page into the current one: it is told to go there instead.
         given().header("HX-Request", "true").get("/integrations/marketplace").then().statusCode(200).header("HX-Redirect", "/signin");
     }
@@ -196,9 +207,9 @@ class SignInTest {
     @Test
     void aServiceThatCannotBeReachedIsASentence() {
         String id = sessionId(signIn("acme", "ada", "author"));
-        given().cookie("polymux_console", id).get("/integrations/marketplace")
+        given().cookie(Sessions.COOKIE, id).get("/integrations/marketplace")
                 .then().statusCode(503).body(containsString("The registry cannot be reached right now"), not(containsString("Exception")));
-        given().cookie("polymux_console", id).get("/integrations/publish")
+        given().cookie(Sessions.COOKIE, id).get("/integrations/publish")
                 .then().statusCode(200).body(containsString("The registry cannot be reached right now"), containsString("Manifest (JSON)"));
     }
 }

@@ -27,20 +27,33 @@ public class SessionStore {
 
     private final Map<String, ConsoleSession> sessions = new ConcurrentHashMap<>();
     private final int max;
+    private final int perSubject;
     private final Clock clock;
 
     @Inject
     public SessionStore(ConsoleConfig config) {
-        this(config.session().max(), Clock.systemUTC());
+        this(config.session().max(), config.session().perSubject(), Clock.systemUTC());
     }
 
     SessionStore(int max, Clock clock) {
+        this(max, 10, clock);
+    }
+
+    SessionStore(int max, int perSubject, Clock clock) {
         this.max = max;
+        this.perSubject = Math.max(1, perSubject);
         this.clock = clock;
     }
 
+    /**
+     * A new session. Room is made from the same person's sessions first (beyond {@code perSubject}, or when the store is
+     * full), so one person signing in again and again never signs anybody else out.
+     */
     public synchronized ConsoleSession create(String token, String tenant, String subject, Set<String> roles, Instant expiresAt) {
         evictExpired();
+        while (sessionsOf(tenant, subject).size() >= perSubject || sessions.size() >= max && !sessionsOf(tenant, subject).isEmpty()) {
+            sessions.remove(sessionsOf(tenant, subject).getFirst().id());
+        }
         while (sessions.size() >= max) {
             sessions.values().stream().min(Comparator.comparing(ConsoleSession::expiresAt)).ifPresent(oldest -> sessions.remove(oldest.id()));
         }
@@ -78,6 +91,12 @@ public class SessionStore {
     /** Compares a form's csrf value with the session's in constant time. */
     public static boolean csrfMatches(ConsoleSession session, String presented) {
         return presented != null && MessageDigest.isEqual(session.csrf().getBytes(), presented.getBytes());
+    }
+
+    /** One person's sessions, the one that ends first first. */
+    private java.util.List<ConsoleSession> sessionsOf(String tenant, String subject) {
+        return sessions.values().stream().filter(s -> s.tenant().equals(tenant) && s.subject().equals(subject))
+                .sorted(Comparator.comparing(ConsoleSession::expiresAt)).toList();
     }
 
     private void evictExpired() {

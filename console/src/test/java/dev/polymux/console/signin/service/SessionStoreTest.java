@@ -59,6 +59,18 @@ class SessionStoreTest {
     }
 
     @Test
+    void oneSubjectSigningInAgainAndAgainSignsNobodyElseOut() {
+        MovableClock clock = new MovableClock();
+        SessionStore store = new SessionStore(3, clock);
+        ConsoleSession ada = store.create("t", "acme", "ada", Set.of("author"), clock.now.plusSeconds(100));
+        for (int i = 0; i < 20; i++) {
+            store.create("t", "evil", "mallory", Set.of("author"), clock.now.plusSeconds(200 + i));
+        }
+        assertTrue(store.find(ada.id()).isPresent(), "another subject's sign-ins took ada's session");
+        assertTrue(store.size() <= 3);
+    }
+
+    @Test
     void idsAndCsrfValuesAreRandomAndDistinct() {
         SessionStore store = new SessionStore(10, Clock.systemUTC());
         ConsoleSession a = store.create("t", "acme", "a", Set.of("author"), Instant.now().plusSeconds(60));
