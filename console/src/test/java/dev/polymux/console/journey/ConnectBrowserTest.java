@@ -134,6 +134,8 @@ class ConnectBrowserTest {
 
     private void journey() throws Exception {
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        // htmx swaps and page loads replace elements between a wait's polls: look again rather than fail.
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
         signIn(wait, "initech", "ivan", "installer");
         browser.get(url("/integrations/marketplace/plugins/" + PLUGIN_ID));
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("install"))).click();
@@ -217,8 +219,8 @@ class ConnectBrowserTest {
 
         // Uninstall: both revoked, nothing left to connect.
         browser.findElement(By.id("uninstall-" + PLUGIN_ID)).click();
-        WebElement notice = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("notice")));
-        assertTrue(notice.getText().contains("Uninstalled " + PLUGIN_ID), notice.getText());
+        // The page before may have had a notice of its own: wait for the new page's, found afresh at each poll.
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "Uninstalled " + PLUGIN_ID));
         assertEquals("revoked", browser.findElement(By.id("status-" + oauth)).getText());
         assertEquals("revoked", browser.findElement(By.id("status-" + integration)).getText());
         assertTrue(browser.findElements(By.id("connect-" + oauth)).isEmpty());

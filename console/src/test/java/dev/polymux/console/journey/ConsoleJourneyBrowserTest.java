@@ -117,6 +117,8 @@ class ConsoleJourneyBrowserTest {
 
     private void journey() throws IOException {
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        // htmx swaps and page loads replace elements between a wait's polls: look again rather than fail.
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
 
         // Sign in as an author.
         browser.get(url("/signin"));

@@ -142,6 +142,8 @@ class ReviewAndInstallBrowserTest {
 
     private void journey() throws Exception {
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        // htmx swaps and page loads replace elements between a wait's polls: look again rather than fail.
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
 
         // An author publishes 1.0.0 (approved by policy), then 1.1.0 with a request block (it waits for a reviewer).
         signIn(wait, "acme", "ada", "author");
@@ -257,8 +259,8 @@ class ReviewAndInstallBrowserTest {
 
         // Uninstall: every connection revoked.
         browser.findElement(By.id("uninstall-" + PLUGIN_ID)).click();
-        WebElement notice = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("notice")));
-        assertTrue(notice.getText().contains("Uninstalled " + PLUGIN_ID), notice.getText());
+        // The page before had a notice of its own ("Stored ..."): wait for the new page's, found afresh at each poll.
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "Uninstalled " + PLUGIN_ID));
         assertEquals("revoked", browser.findElement(By.id("status-" + installation)).getText());
         assertTrue(browser.findElements(By.id("uninstall-" + PLUGIN_ID)).isEmpty());
         seen.add(browser.getPageSource());
