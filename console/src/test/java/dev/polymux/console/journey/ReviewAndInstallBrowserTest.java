@@ -33,6 +33,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import dev.polymux.console.support.ConsoleBrowser;
 import dev.polymux.console.support.LocalSigningKey;
 import dev.polymux.console.support.RegistryForTheConsole;
 import dev.polymux.console.support.VaultForTheConsole;
@@ -56,9 +57,6 @@ import io.quarkus.test.junit.QuarkusTest;
 class ReviewAndInstallBrowserTest {
 
     static final String PREFIX = "review-install-";
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     private static final String PLUGIN_ID = "console-keys";
     private static final String V1 = """
@@ -77,7 +75,7 @@ class ReviewAndInstallBrowserTest {
     private static final String SECRET = "sk_live_console_" + UUID.randomUUID().toString().replace("-", "");
 
     private static ChromeDriver browser;
-    private static Path profile;
+    private static ConsoleBrowser chromium;
     private final List<String> seen = new ArrayList<>();
 
     @TestHTTPResource("/")
@@ -85,38 +83,14 @@ class ReviewAndInstallBrowserTest {
 
     @BeforeAll
     static void startTheBrowser() throws IOException {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            fail("The console's browser test needs Debian's chromium and chromedriver (" + CHROMIUM + ", " + CHROMEDRIVER
-                    + "): apt-get install chromium chromium-driver (.ci/run installs them)");
-        }
-        profile = Files.createTempDirectory("polymux-console-chromium");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1280,1000");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
-                .withLogFile(new File("target/chromedriver-review-install.log")).build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
-        Files.createDirectories(SCREENSHOTS);
-        try (Stream<Path> old = Files.list(SCREENSHOTS)) {
-            for (Path file : old.toList()) {
-                if (file.getFileName().toString().startsWith(PREFIX)) {
-                    Files.delete(file);
-                }
-            }
-        }
+        chromium = ConsoleBrowser.start(PREFIX);
+        browser = chromium.driver();
     }
 
     @AfterAll
     static void stopTheBrowser() throws IOException {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (profile != null) {
-            try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
+        if (chromium != null) {
+            chromium.close();
         }
     }
 
@@ -126,8 +100,7 @@ class ReviewAndInstallBrowserTest {
             try {
                 journey();
             } catch (RuntimeException | AssertionError e) {
-                screenshot("failure");
-                Files.writeString(SCREENSHOTS.resolve(PREFIX + "failure.html"), browser.getCurrentUrl() + "\n" + browser.getPageSource());
+                chromium.keepFailure();
                 throw e;
             }
             // Nothing of the key in any page the browser was shown, any cookie, or the console's log.
@@ -306,20 +279,7 @@ class ReviewAndInstallBrowserTest {
         return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
     }
 
-    /** The whole page, not only the window (Chrome DevTools: captureBeyondViewport), at most 6000 px tall. */
-    @SuppressWarnings("unchecked")
     private static void screenshot(String name) throws IOException {
-        byte[] png;
-        try {
-            Map<String, Object> size = (Map<String, Object>) browser.executeCdpCommand("Page.getLayoutMetrics", Map.of()).get("cssContentSize");
-            double width = ((Number) size.get("width")).doubleValue();
-            double height = Math.min(6000, ((Number) size.get("height")).doubleValue());
-            Map<String, Object> shot = browser.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true,
-                    "clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
-            png = Base64.getDecoder().decode((String) shot.get("data"));
-        } catch (RuntimeException noDevTools) {
-            png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
-        }
-        Files.write(SCREENSHOTS.resolve(PREFIX + name + ".png"), png);
+        chromium.screenshot(name);
     }
 }
