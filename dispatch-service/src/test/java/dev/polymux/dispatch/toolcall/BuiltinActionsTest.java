@@ -188,20 +188,22 @@ class BuiltinActionsTest {
 
     /** The command lines (from /proc) of processes that mention the resource, read until one was seen or 10 s passed. */
     private static List<String> commandLinesWhile(String resource) {
+        // Until curl itself is seen: the sandbox (bwrap) starts first and execs curl a moment later.
         long until = System.nanoTime() + 10_000_000_000L;
+        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
         while (System.nanoTime() < until) {
-            List<String> lines = commandLines().stream().filter(line -> line.contains(resource)).toList();
-            if (!lines.isEmpty()) {
-                return lines;
+            commandLines().stream().filter(line -> line.contains(resource)).forEach(seen::add);
+            if (seen.stream().anyMatch(line -> line.startsWith("/usr/bin/curl"))) {
+                return List.copyOf(seen);
             }
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return List.of();
+                return List.copyOf(seen);
             }
         }
-        return List.of();
+        return List.copyOf(seen);
     }
 
     private static List<String> commandLines() {
