@@ -18,8 +18,13 @@ public interface ConsoleConfig {
         /** Nobody can: the sign-in page says the console is not configured. */
         NONE,
         /** The local stack's sign-in page: pick tenant, subject and roles; a token signed with the stack's key. Local, dev and test profiles only. */
-        LOCAL
-        // OIDC (a later slice): quarkus-oidc web-app, code flow with PKCE; it creates the same ConsoleSession from the person's access token.
+        LOCAL,
+        /**
+         * Production: the platform's OpenID Connect issuer (quarkus-oidc web-app, authorization code flow with PKCE,
+         * quarkus.oidc.*). The person's access token, kept in the server-side session and refreshed ahead of expiry,
+         * is what the services see.
+         */
+        OIDC
     }
 
     @WithDefault("none")
@@ -62,5 +67,16 @@ public interface ConsoleConfig {
         /** Sessions one person (tenant and subject) holds at most; beyond it their oldest goes. */
         @WithDefault("10")
         int perSubject();
+
+        /**
+         * OIDC: how long a session lasts at most while its refresh token keeps renewing the access token; without a
+         * refresh token the session ends with the access token.
+         */
+        @WithDefault("8h")
+        Duration lifetime();
+
+        /** OIDC: the access token is renewed when it has less than this left. */
+        @WithDefault("30s")
+        Duration refreshAhead();
     }
 }

@@ -4,8 +4,8 @@ import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.polymux.console.config.ConsoleConfig;
 import dev.polymux.console.signin.service.ConsoleSession;
+import dev.polymux.console.signin.service.OidcSignIn;
 import dev.polymux.console.signin.service.SessionStore;
 
 /** The session cookie and what pages need of it: the live session, or a trip to the sign-in page; the csrf check. */
@@ -19,16 +19,20 @@ public class Sessions {
     public static final String COOKIE = "__Host-polymux_console";
 
     private final SessionStore store;
-    private final ConsoleConfig config;
+    private final OidcSignIn oidc;
 
-    public Sessions(SessionStore store, ConsoleConfig config) {
+    public Sessions(SessionStore store, OidcSignIn oidc) {
         this.store = store;
-        this.config = config;
+        this.oidc = oidc;
     }
 
-    /** The live session of the cookie, or {@link SignInRequired}. */
+    /** The live session of the cookie, its access token renewed first if it is about to end; or {@link SignInRequired}. */
     public ConsoleSession require(String cookie) {
-        return store.find(cookie).orElseThrow(SignInRequired::new);
+        ConsoleSession session = store.find(cookie).orElseThrow(SignInRequired::new);
+        if (!oidc.due(session)) {
+            return session;
+        }
+        return store.renew(session.id(), oidc::due, oidc::renew).orElseThrow(SignInRequired::new);
     }
 
     /** A POST of a session's form: its csrf value must be the session's. */

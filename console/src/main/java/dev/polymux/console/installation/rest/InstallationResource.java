@@ -31,6 +31,7 @@ import dev.polymux.console.installation.client.CheckView;
 import dev.polymux.console.installation.service.InstallationService;
 import dev.polymux.console.installation.service.InstallationsPage;
 import dev.polymux.console.signin.service.ConsoleSession;
+import dev.polymux.console.web.Onward;
 import dev.polymux.console.web.ServiceProblem;
 import dev.polymux.console.web.Sessions;
 import io.quarkus.qute.CheckedTemplate;
@@ -60,9 +61,6 @@ public class InstallationResource {
     @CheckedTemplate(basePath = "installation")
     static class Templates {
         static native TemplateInstance page(ConsoleSession session, InstallationsPage view);
-
-        /** A page that sends the browser on by itself (meta refresh, no script), with a link for the rest. */
-        static native TemplateInstance onward(String target, String title, String link);
     }
 
     private final InstallationService installations;
@@ -116,7 +114,7 @@ public class InstallationResource {
     }
 
     private static Response back(String target) {
-        return render(200, Templates.onward(target, "Back from the provider", "Continue to your installations"));
+        return Onward.to(target, "Back from the provider", "Continue to your installations");
     }
 
     /**
@@ -151,7 +149,7 @@ public class InstallationResource {
         if (!authorize.isAbsolute() || !("https".equals(authorize.getScheme()) || "http".equals(authorize.getScheme()))) {
             return render(502, view(session, installationId, "oauth-service answered with a link the console will not follow.", null));
         }
-        return render(200, Templates.onward(authorize.toString(), "On to the provider", "Continue to the provider's sign-in"));
+        return Onward.to(authorize.toString(), "On to the provider", "Continue to the provider's sign-in");
     }
 
     /** An integration's setup step: the form's values go to oauth-service (stored only if the check passed), never echoed back. */

@@ -17,48 +17,63 @@ import org.jboss.resteasy.reactive.RestForm;
 
 import dev.polymux.console.signin.service.ConsoleSession;
 import dev.polymux.console.signin.service.LocalSignIn;
+import dev.polymux.console.signin.service.OidcSignIn;
 import dev.polymux.console.signin.service.SessionStore;
 import dev.polymux.console.web.FormRefused;
+import dev.polymux.console.web.Onward;
 import dev.polymux.console.web.Sessions;
+import io.quarkus.oidc.AccessTokenCredential;
+import io.quarkus.oidc.RefreshToken;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
 
 /**
- * Sign-in and sign-out. Local mode only in this slice (LocalSignIn); with none configured the page says so. The
- * token stays in the server-side session: the browser gets an opaque cookie.
+ * Sign-in and sign-out: the local stack's page (LocalSignIn), or the platform's issuer (OidcSignIn: the code flow
+ * runs on /signin/oidc); with neither configured the page says so. Tokens stay in the server-side session: the
+ * browser gets an opaque cookie.
  */
 @Path("/")
 @Blocking
 @Produces(MediaType.TEXT_HTML)
 public class SignInResource {
 
+    private static final String HOME = "/integrations/marketplace";
+
     @CheckedTemplate(basePath = "signin")
     static class Templates {
-        static native TemplateInstance page(boolean enabled, String problem, String tenant, String subject, List<String> picked,
+        static native TemplateInstance page(String mode, String problem, String tenant, String subject, List<String> picked,
                 List<String> allRoles);
     }
 
     private final LocalSignIn local;
+    private final OidcSignIn oidc;
     private final SessionStore store;
     private final Sessions sessions;
+    private final AccessTokenCredential accessToken;
+    private final RefreshToken refreshToken;
 
-    public SignInResource(LocalSignIn local, SessionStore store, Sessions sessions) {
+    public SignInResource(LocalSignIn local, OidcSignIn oidc, SessionStore store, Sessions sessions, AccessTokenCredential accessToken,
+            RefreshToken refreshToken) {
         this.local = local;
+        this.oidc = oidc;
         this.store = store;
         this.sessions = sessions;
+        this.accessToken = accessToken;
+        this.refreshToken = refreshToken;
     }
 
     @GET
     public Response home(@CookieParam(Sessions.COOKIE) String cookie) {
         boolean signedIn = store.find(cookie).isPresent();
-        return Response.seeOther(URI.create(signedIn ? "/integrations/marketplace" : "/signin")).build();
+        return Response.seeOther(URI.create(signedIn ? HOME : "/signin")).build();
     }
 
     @GET
     @Path("signin")
     public TemplateInstance page() {
-        return Templates.page(local.enabled(), null, "acme", "", List.of("author"), LocalSignIn.ROLES);
+        return Templates.page(mode(), null, "acme", "", List.of("author"), LocalSignIn.ROLES);
     }
 
     @POST
@@ -76,12 +91,35 @@ public class SignInResource {
         List<String> picked = roles == null ? List.of() : roles;
         String problem = LocalSignIn.problem(trimmedTenant, trimmedSubject, picked);
         if (problem != null) {
-            return Response.status(400).type(MediaType.TEXT_HTML_TYPE)
-                    .entity(Templates.page(true, problem, tenant, subject, picked, LocalSignIn.ROLES).render()).build();
+            return page(400, "local", problem, tenant, subject, picked);
         }
         sessions.signOut(previous); // a new session id on every sign-in: no fixation
         ConsoleSession session = local.signIn(trimmedTenant, trimmedSubject, picked);
-        return Response.seeOther(URI.create("/integrations/marketplace")).header("Set-Cookie", sessions.cookie(session)).build();
+        return Response.seeOther(URI.create(HOME)).header("Set-Cookie", sessions.cookie(session)).build();
+    }
+
+    /**
+     * Where the issuer's code flow starts and ends (quarkus-oidc, PKCE): reached without a session, quarkus-oidc sends
+     * the browser to the issuer; back with the code, it checks state, nonce and tokens, and this makes the session. The
+     * answer is an onward page, not a redirect: the request came from the issuer's site, so a redirect would be cross-site
+     * and the new SameSite=Strict cookie would not go with it.
+     */
+    @GET
+    @Path("signin/oidc")
+    @Authenticated
+    public Response signInWithTheIssuer(@CookieParam(Sessions.COOKIE) String previous) {
+        if (!oidc.enabled()) {
+            throw new NotFoundException();
+        }
+        ConsoleSession session;
+        try {
+            session = oidc.signIn(accessToken.getToken(), refreshToken.getToken());
+        } catch (OidcSignIn.Refused refused) {
+            return page(403, "oidc", refused.getMessage(), null, null, List.of());
+        }
+        sessions.signOut(previous); // a new session id on every sign-in: no fixation
+        return Response.fromResponse(Onward.to(HOME, "Signed in", "Continue to the marketplace")).header("Set-Cookie", sessions.cookie(session))
+                .build();
     }
 
     @POST
@@ -90,5 +128,17 @@ public class SignInResource {
         sessions.requireForm(cookie, csrf);
         sessions.signOut(cookie);
         return Response.seeOther(URI.create("/signin")).header("Set-Cookie", sessions.deleted()).build();
+    }
+
+    private String mode() {
+        if (local.enabled()) {
+            return "local";
+        }
+        return oidc.enabled() ? "oidc" : "none";
+    }
+
+    private static Response page(int status, String mode, String problem, String tenant, String subject, List<String> picked) {
+        return Response.status(status).type(MediaType.TEXT_HTML_TYPE)
+                .entity(Templates.page(mode, problem, tenant, subject, picked, LocalSignIn.ROLES).render()).build();
     }
 }

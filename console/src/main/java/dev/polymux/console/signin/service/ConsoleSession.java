@@ -4,11 +4,12 @@ import java.time.Instant;
 import java.util.Set;
 
 /**
- * A signed-in person, held on the server only: the browser gets the opaque id as a cookie, never the token. The csrf
- * value is put in every form of the session and checked on every POST.
+ * A signed-in person, held on the server only: the browser gets the opaque id as a cookie, never a token. The csrf
+ * value is put in every form of the session and checked on every POST. An OIDC session also holds the refresh token
+ * and when its access token ends, to renew it ahead of that ({@link OidcSignIn}); a local one has neither.
  */
-public record ConsoleSession(String id, String token, String tenant, String subject, Set<String> roles, Instant expiresAt,
-        String csrf) {
+public record ConsoleSession(String id, String token, String refreshToken, Instant tokenExpiresAt, String tenant, String subject,
+        Set<String> roles, Instant expiresAt, String csrf) {
 
     public boolean has(String role) {
         return roles.contains(role);
@@ -19,8 +20,14 @@ public record ConsoleSession(String id, String token, String tenant, String subj
         return "Bearer " + token;
     }
 
+    /** The same session with a renewed access token (and the refresh token the issuer answered with, if any). */
+    ConsoleSession renewed(String newToken, String newRefreshToken, Instant newTokenExpiresAt) {
+        return new ConsoleSession(id, newToken, newRefreshToken == null ? refreshToken : newRefreshToken, newTokenExpiresAt, tenant,
+                subject, roles, expiresAt, csrf);
+    }
+
     @Override
-    public String toString() { // never the token or the ids in a log line
+    public String toString() { // never the tokens or the ids in a log line
         return "ConsoleSession[" + subject + "@" + tenant + " " + roles + " until " + expiresAt + "]";
     }
 }

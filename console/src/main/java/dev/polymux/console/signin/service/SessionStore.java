@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -26,6 +28,8 @@ public class SessionStore {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Map<String, ConsoleSession> sessions = new ConcurrentHashMap<>();
+    /** One lock object per session being renewed. */
+    private final Map<String, Object> renewals = new ConcurrentHashMap<>();
     private final int max;
     private final int perSubject;
     private final Clock clock;
@@ -49,7 +53,13 @@ public class SessionStore {
      * A new session. Room is made from the same person's sessions first (beyond {@code perSubject}, or when the store is
      * full), so one person signing in again and again never signs anybody else out.
      */
-    public synchronized ConsoleSession create(String token, String tenant, String subject, Set<String> roles, Instant expiresAt) {
+    public ConsoleSession create(String token, String tenant, String subject, Set<String> roles, Instant expiresAt) {
+        return create(token, null, expiresAt, tenant, subject, roles, expiresAt);
+    }
+
+    /** A new session whose access token ends at {@code tokenExpiresAt}, renewable with {@code refreshToken} (null: not). */
+    public synchronized ConsoleSession create(String token, String refreshToken, Instant tokenExpiresAt, String tenant, String subject,
+            Set<String> roles, Instant expiresAt) {
         evictExpired();
         while (sessionsOf(tenant, subject).size() >= perSubject || sessions.size() >= max && !sessionsOf(tenant, subject).isEmpty()) {
             sessions.remove(sessionsOf(tenant, subject).getFirst().id());
@@ -57,7 +67,8 @@ public class SessionStore {
         while (sessions.size() >= max) {
             sessions.values().stream().min(Comparator.comparing(ConsoleSession::expiresAt)).ifPresent(oldest -> sessions.remove(oldest.id()));
         }
-        ConsoleSession session = new ConsoleSession(randomId(), token, tenant, subject, Set.copyOf(roles), expiresAt, randomId());
+        ConsoleSession session = new ConsoleSession(randomId(), token, refreshToken, tokenExpiresAt, tenant, subject, Set.copyOf(roles),
+                expiresAt, randomId());
         sessions.put(session.id(), session);
         return session;
     }
@@ -81,6 +92,29 @@ public class SessionStore {
     public void remove(String id) {
         if (id != null) {
             sessions.remove(id);
+            renewals.remove(id);
+        }
+    }
+
+    /**
+     * The live session of {@code id}, renewed first if {@code due} says so. One renewal per session at a time: two
+     * pages loading at once must not both spend a refresh token that the issuer rotates on use. A null from
+     * {@code renewal} ends the session.
+     */
+    public Optional<ConsoleSession> renew(String id, Predicate<ConsoleSession> due, UnaryOperator<ConsoleSession> renewal) {
+        Object lock = renewals.computeIfAbsent(id, key -> new Object());
+        synchronized (lock) {
+            Optional<ConsoleSession> current = find(id);
+            if (current.isEmpty() || !due.test(current.get())) {
+                return current;
+            }
+            ConsoleSession renewed = renewal.apply(current.get());
+            if (renewed == null) {
+                remove(id);
+                return Optional.empty();
+            }
+            // Signed out meanwhile: stays signed out.
+            return sessions.replace(id, current.get(), renewed) ? Optional.of(renewed) : Optional.empty();
         }
     }
 
@@ -102,6 +136,7 @@ public class SessionStore {
     private void evictExpired() {
         Instant now = clock.instant();
         sessions.values().removeIf(s -> !now.isBefore(s.expiresAt()));
+        renewals.keySet().retainAll(sessions.keySet());
     }
 
     private static String randomId() {
