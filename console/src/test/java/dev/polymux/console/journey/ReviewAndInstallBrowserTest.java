@@ -207,17 +207,14 @@ class ReviewAndInstallBrowserTest {
                 stored.getText());
         screenshot("07-stored");
 
-        // The status comes from the services' events: reload until active.
-        String status = "";
-        for (int i = 0; i < 60 && !"active".equals(status); i++) {
-            if (i > 0) {
-                Thread.sleep(1000);
-                browser.navigate().refresh();
-            }
-            status = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("status-" + installation))).getText();
-            seen.add(browser.getPageSource());
-        }
-        assertEquals("active", status);
+        // The status comes from the services' events: the pending card's status line asks again by itself (htmx
+        // polling) until it is active, without a reload.
+        String pageBefore = browser.getCurrentUrl();
+        new WebDriverWait(browser, Duration.ofSeconds(60)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(ExpectedConditions.textToBe(By.id("status-" + installation), "active"));
+        assertEquals(pageBefore, browser.getCurrentUrl(), "the page was not reloaded");
+        assertEquals(List.of(), browser.findElements(By.cssSelector("#status-line-" + installation + "[hx-trigger]")), "still polling once active");
+        seen.add(browser.getPageSource());
         screenshot("08-active");
 
         // A narrow window: one column, nothing cut off.

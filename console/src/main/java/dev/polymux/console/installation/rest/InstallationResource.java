@@ -28,6 +28,7 @@ import org.jboss.resteasy.reactive.RestForm;
 import dev.polymux.console.config.ConsoleConfig;
 import dev.polymux.console.installation.client.AuthorizeView;
 import dev.polymux.console.installation.client.CheckView;
+import dev.polymux.console.installation.client.InstallationView;
 import dev.polymux.console.installation.service.InstallationService;
 import dev.polymux.console.installation.service.InstallationsPage;
 import dev.polymux.console.signin.service.ConsoleSession;
@@ -61,6 +62,9 @@ public class InstallationResource {
     @CheckedTemplate(basePath = "installation")
     static class Templates {
         static native TemplateInstance page(ConsoleSession session, InstallationsPage view);
+
+        /** One connection's status line: what a pending card's polling fetches. */
+        static native TemplateInstance status(InstallationView installation);
     }
 
     private final InstallationService installations;
@@ -94,6 +98,17 @@ public class InstallationResource {
                     : view(session, installation, sentence, null, null, notice);
         }
         return view(session, null, null, notice);
+    }
+
+    /** A connection's status line, for the polling of a pending card (an htmx fragment; the registry's status). */
+    @GET
+    @Path("/{installationId}/status")
+    public Response status(@CookieParam(Sessions.COOKIE) String cookie, @PathParam("installationId") String installationId) {
+        ConsoleSession session = sessions.require(cookie);
+        if (!INSTALLATION_ID.matcher(installationId).matches()) {
+            throw new NotFoundException();
+        }
+        return render(200, Templates.status(installations.installation(session, installationId)));
     }
 
     /**

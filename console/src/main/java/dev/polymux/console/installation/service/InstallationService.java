@@ -59,6 +59,11 @@ public class InstallationService {
         return installations.install(session.bearer(), session.tenant(), new InstallRequest(pluginId));
     }
 
+    /** One installation of the session's tenant, as the registry has it now. */
+    public InstallationView installation(ConsoleSession session, String installationId) {
+        return installations.get(session.bearer(), session.tenant(), installationId);
+    }
+
     public List<InstallationView> uninstall(ConsoleSession session, String pluginId) {
         return installations.uninstall(session.bearer(), session.tenant(), pluginId);
     }
