@@ -34,6 +34,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import dev.polymux.connector.builtin.mqtt.MosquittoBroker;
 import dev.polymux.console.support.AuthorizationServerForTheConsole;
 import dev.polymux.console.support.ConsoleBrowser;
 import dev.polymux.console.support.LocalSigningKey;
@@ -98,9 +99,10 @@ class ConnectBrowserTest {
                 throw e;
             }
             for (String page : seen) {
-                assertFalse(page.contains(BROKER_PASSWORD), "a setup value in a page");
+                assertFalse(page.contains(BROKER_PASSWORD) || page.contains(MosquittoBroker.PASSWORD), "a setup value in a page");
             }
             assertEquals(List.of(), log.linesContaining(BROKER_PASSWORD), "a setup value in the console's log");
+            assertEquals(List.of(), log.linesContaining(MosquittoBroker.PASSWORD), "a setup value in the console's log");
             assertEquals(List.of(), log.linesContaining("eyJ"), "a token in the console's log");
         }
     }
@@ -186,6 +188,23 @@ class ConnectBrowserTest {
         seen.add(browser.getPageSource());
         screenshot("05-setup-step-failed");
 
+        // Against a real broker with the right password the check passes, setup is complete, and the connection
+        // turns active by itself (its status line polls).
+        Path brokerDir = Files.createTempDirectory("console-mqtt");
+        try (MosquittoBroker broker = MosquittoBroker.start(brokerDir)) {
+            browser.findElement(By.id(integration + "-" + step + "-broker_url")).sendKeys(broker.url());
+            browser.findElement(By.id(integration + "-" + step + "-username")).sendKeys(MosquittoBroker.USER);
+            browser.findElement(By.id(integration + "-" + step + "-password")).sendKeys(MosquittoBroker.PASSWORD);
+            browser.findElement(By.id("check-" + integration + "-" + step)).click();
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("setup-complete-" + integration)));
+            assertEquals("passed", browser.findElement(By.id("step-state-" + integration + "-" + step)).getText());
+            assertTrue(browser.findElements(By.id("problem-" + integration)).isEmpty(), "a problem beside a passed check");
+            new WebDriverWait(browser, Duration.ofSeconds(60)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(ExpectedConditions.textToBe(By.id("status-" + integration), "active"));
+            seen.add(browser.getPageSource());
+            screenshot("06-setup-step-passed");
+        }
+
         // Uninstall: both revoked, nothing left to connect.
         browser.findElement(By.id("uninstall-" + PLUGIN_ID)).click();
         // The page before may have had a notice of its own: wait for the new page's, found afresh at each poll.
@@ -195,7 +214,7 @@ class ConnectBrowserTest {
         assertTrue(browser.findElements(By.id("connect-" + oauth)).isEmpty());
         assertTrue(browser.findElements(By.id("steps-" + integration)).isEmpty());
         seen.add(browser.getPageSource());
-        screenshot("06-uninstalled");
+        screenshot("07-uninstalled");
         assertFalse(browser.getPageSource().contains("eyJ"), "no token in a page");
     }
 

@@ -1,5 +1,6 @@
 package dev.polymux.console.signin;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,6 +26,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import dev.polymux.console.support.ConsoleBrowser;
 import dev.polymux.console.support.PlatformIssuer;
 import dev.polymux.console.support.RegistryTrustingTheIssuer;
+import dev.polymux.console.signin.service.SignInBinding;
 import dev.polymux.console.web.Sessions;
 import dev.polymux.testing.logging.LogCapture;
 import io.quarkus.test.common.WithTestResource;
@@ -35,7 +37,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * Production sign-in in a real browser: the code flow with PKCE against a real OpenID Connect server (the platform's
  * issuer, mock-oauth2-server), the person's access token used with the real registry-service, which trusts that
  * issuer; tokens of a few seconds renewed by the console with the refresh token; no token in a cookie, a page or the
- * log; a person without a tenant is told so. Screenshots: target/screenshots/oidc-*.png.
+ * log; a person without a tenant is told so; a return to a sign-in another browser started signs nobody in. Screenshots: target/screenshots/oidc-*.png.
  */
 @QuarkusTest
 @WithTestResource(PlatformIssuer.class)
@@ -87,6 +89,12 @@ class OidcSignInBrowserTest {
                 for (String value : cookieValues) {
                     assertFalse(value.contains("eyJ"), "a token in a cookie");
                 }
+                // quarkus-oidc's own session cookie holds the console's marker, not the tokens (encrypted or not).
+                cookies().forEach((name, value) -> {
+                    if (name.startsWith("q_session")) {
+                        assertEquals("console-session", value, name);
+                    }
+                });
                 assertFalse(browser.getPageSource().contains("eyJ"), "a token in a page");
 
                 // The access token lasts a few seconds: past it, pages still work because the console renewed it.
@@ -106,7 +114,52 @@ class OidcSignInBrowserTest {
                 throw e;
             }
             assertEquals(List.of(), log.linesContaining("eyJ"), "a token in the console's log");
+            assertEquals(List.of(), log.linesContaining("refresh_token"), "a refresh request in the console's log");
+            assertEquals(List.of(), log.linesContaining("code="), "an authorization code in the console's log");
         }
+    }
+
+    /**
+     * Login CSRF: an attacker starts a sign-in of their own and stops at the return (their code and state), then
+     * sends a victim there with their state cookie planted (a sibling subdomain can set quarkus-oidc's cookies, not
+     * {@code __Host-} ones). The victim must not be signed in as the attacker; the browser that started it is.
+     */
+    @Test
+    void aReturnFromASignInThisBrowserDidNotStartSignsNobodyIn() {
+        Attempt attacker = startAndStopAtTheReturn();
+        io.restassured.response.Response victim = given().urlEncodingEnabled(false).redirects().follow(false).cookies(attacker.stateCookies()).get(attacker.callback());
+        assertEquals(403, victim.statusCode(), victim.asString());
+        assertTrue(victim.asString().contains("not started in this browser"), victim.asString());
+        assertFalse(sessionCookieSet(victim), "the victim was signed in as the attacker");
+
+        Attempt own = startAndStopAtTheReturn();
+        Map<String, String> withTheBinding = new java.util.HashMap<>(own.stateCookies());
+        withTheBinding.put(SignInBinding.COOKIE, own.binding());
+        io.restassured.response.Response signedIn = given().urlEncodingEnabled(false).redirects().follow(false).cookies(withTheBinding).get(own.callback());
+        assertEquals(200, signedIn.statusCode(), signedIn.asString());
+        assertTrue(sessionCookieSet(signedIn), "the browser that started the sign-in is signed in");
+    }
+
+    /** A sign-in started without cookies, followed through the issuer up to (not into) the return to the console. */
+    private Attempt startAndStopAtTheReturn() {
+        io.restassured.response.Response start = given().redirects().follow(false).get(url("/signin/oidc"));
+        assertEquals(302, start.statusCode(), start.asString());
+        Map<String, String> state = new java.util.HashMap<>(start.getCookies());
+        String binding = state.remove(SignInBinding.COOKIE);
+        assertTrue(binding != null && !binding.isEmpty(), "no binding cookie on the way to the issuer: " + start.getHeaders());
+        // The address is encoded already: rest-assured must not encode it again.
+        io.restassured.response.Response issuer = given().urlEncodingEnabled(false).redirects().follow(false).get(start.header("Location"));
+        assertEquals(302, issuer.statusCode(), issuer.asString());
+        String callback = issuer.header("Location");
+        assertTrue(callback.startsWith(url("/signin/oidc?")) && callback.contains("code="), callback);
+        return new Attempt(callback, state, binding);
+    }
+
+    private record Attempt(String callback, Map<String, String> stateCookies, String binding) {
+    }
+
+    private static boolean sessionCookieSet(io.restassured.response.Response response) {
+        return response.headers().getValues("Set-Cookie").stream().anyMatch(c -> c.startsWith(Sessions.COOKIE + "=") && !c.startsWith(Sessions.COOKIE + "=;"));
     }
 
     @Test

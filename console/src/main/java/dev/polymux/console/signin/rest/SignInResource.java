@@ -10,6 +10,7 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -19,6 +20,7 @@ import dev.polymux.console.signin.service.ConsoleSession;
 import dev.polymux.console.signin.service.LocalSignIn;
 import dev.polymux.console.signin.service.OidcSignIn;
 import dev.polymux.console.signin.service.SessionStore;
+import dev.polymux.console.signin.service.SignInBinding;
 import dev.polymux.console.web.FormRefused;
 import dev.polymux.console.web.Onward;
 import dev.polymux.console.web.Sessions;
@@ -100,26 +102,33 @@ public class SignInResource {
 
     /**
      * Where the issuer's code flow starts and ends (quarkus-oidc, PKCE): reached without a session, quarkus-oidc sends
-     * the browser to the issuer; back with the code, it checks state, nonce and tokens, and this makes the session. The
+     * the browser to the issuer; back with the code, it checks state, nonce and tokens; this checks the state is the
+     * one this browser left with ({@link SignInBinding}) and makes the session. The
      * answer is an onward page, not a redirect: the request came from the issuer's site, so a redirect would be cross-site
      * and the new SameSite=Strict cookie would not go with it.
      */
     @GET
     @Path("signin/oidc")
     @Authenticated
-    public Response signInWithTheIssuer(@CookieParam(Sessions.COOKIE) String previous) {
+    public Response signInWithTheIssuer(@QueryParam("state") String state, @CookieParam(SignInBinding.COOKIE) String binding,
+            @CookieParam(Sessions.COOKIE) String previous) {
         if (!oidc.enabled()) {
             throw new NotFoundException();
+        }
+        if (!SignInBinding.matches(state, binding)) {
+            return Response.fromResponse(page(403, "oidc", "This sign-in was not started in this browser; sign in again.", null, null, List.of()))
+                    .header("Set-Cookie", SignInBinding.deleted()).build();
         }
         ConsoleSession session;
         try {
             session = oidc.signIn(accessToken.getToken(), refreshToken.getToken());
         } catch (OidcSignIn.Refused refused) {
-            return page(403, "oidc", refused.getMessage(), null, null, List.of());
+            return Response.fromResponse(page(403, "oidc", refused.getMessage(), null, null, List.of())).header("Set-Cookie", SignInBinding.deleted())
+                    .build();
         }
         sessions.signOut(previous); // a new session id on every sign-in: no fixation
         return Response.fromResponse(Onward.to(HOME, "Signed in", "Continue to the marketplace")).header("Set-Cookie", sessions.cookie(session))
-                .build();
+                .header("Set-Cookie", SignInBinding.deleted()).build();
     }
 
     @POST

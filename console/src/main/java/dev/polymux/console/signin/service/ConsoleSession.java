@@ -5,11 +5,11 @@ import java.util.Set;
 
 /**
  * A signed-in person, held on the server only: the browser gets the opaque id as a cookie, never a token. The csrf
- * value is put in every form of the session and checked on every POST. An OIDC session also holds the refresh token
- * and when its access token ends, to renew it ahead of that ({@link OidcSignIn}); a local one has neither.
+ * value is put in every form of the session and checked on every POST. An OIDC session also holds the refresh token,
+ * when its access token ends and when to renew it ({@link OidcSignIn}); a local one has none of them.
  */
-public record ConsoleSession(String id, String token, String refreshToken, Instant tokenExpiresAt, String tenant, String subject,
-        Set<String> roles, Instant expiresAt, String csrf) {
+public record ConsoleSession(String id, String token, String refreshToken, Instant tokenExpiresAt, Instant renewAt, String tenant,
+        String subject, Set<String> roles, Instant expiresAt, String csrf) {
 
     public boolean has(String role) {
         return roles.contains(role);
@@ -20,10 +20,15 @@ public record ConsoleSession(String id, String token, String refreshToken, Insta
         return "Bearer " + token;
     }
 
-    /** The same session with a renewed access token (and the refresh token the issuer answered with, if any). */
-    ConsoleSession renewed(String newToken, String newRefreshToken, Instant newTokenExpiresAt) {
-        return new ConsoleSession(id, newToken, newRefreshToken == null ? refreshToken : newRefreshToken, newTokenExpiresAt, tenant,
-                subject, roles, expiresAt, csrf);
+    /** The same session with a renewed access token, the roles it carries, and the refresh token the issuer answered with, if any. */
+    ConsoleSession renewed(String newToken, String newRefreshToken, Instant newTokenExpiresAt, Instant newRenewAt, Set<String> newRoles) {
+        return new ConsoleSession(id, newToken, newRefreshToken == null ? refreshToken : newRefreshToken, newTokenExpiresAt, newRenewAt,
+                tenant, subject, Set.copyOf(newRoles), expiresAt, csrf);
+    }
+
+    /** The same session, its renewal tried again at {@code retryAt} (the issuer could not be reached). */
+    ConsoleSession renewLater(Instant retryAt) {
+        return new ConsoleSession(id, token, refreshToken, tokenExpiresAt, retryAt, tenant, subject, roles, expiresAt, csrf);
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -20,6 +21,7 @@ import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 
 import dev.polymux.console.config.ConsoleConfig;
 import io.quarkus.oidc.client.OidcClient;
+import io.quarkus.oidc.client.OidcClientException;
 import io.quarkus.oidc.client.OidcClients;
 import io.quarkus.oidc.client.Tokens;
 import io.quarkus.oidc.client.runtime.OidcClientConfig;
@@ -37,6 +39,8 @@ public class OidcSignIn {
 
     private static final Logger LOG = Logger.getLogger(OidcSignIn.class);
     private static final Duration ISSUER_TIMEOUT = Duration.ofSeconds(10);
+    /** After the issuer could not be reached, the next renewal waits this long (pages meanwhile use the token they have). */
+    private static final Duration RETRY = Duration.ofSeconds(15);
     /** Read only after quarkus-oidc has checked the token (verify-access-token), or straight from the token endpoint. */
     private static final JwtConsumer CLAIMS = new JwtConsumerBuilder().setSkipSignatureVerification().setSkipAllValidators()
             .setDisableRequireSignature().build();
@@ -52,7 +56,8 @@ public class OidcSignIn {
     private final Config quarkusConfig;
     private final SessionStore sessions;
     private final OidcClients clients;
-    private OidcClient refreshClient;
+    private volatile OidcClient refreshClient;
+    private final AtomicBoolean creatingClient = new AtomicBoolean();
 
     public OidcSignIn(ConsoleConfig config, Config quarkusConfig, SessionStore sessions, OidcClients clients) {
         this.config = config;
@@ -62,9 +67,16 @@ public class OidcSignIn {
     }
 
     void onStart(@Observes StartupEvent start) {
-        if (enabled()) {
-            LOG.infof("OIDC sign-in is on: issuer %s, client %s", quarkusConfig.getValue("quarkus.oidc.auth-server-url", String.class),
-                    quarkusConfig.getValue("quarkus.oidc.client-id", String.class));
+        if (!enabled()) {
+            return;
+        }
+        LOG.infof("OIDC sign-in is on: issuer %s, client %s", quarkusConfig.getValue("quarkus.oidc.auth-server-url", String.class),
+                quarkusConfig.getValue("quarkus.oidc.client-id", String.class));
+        if (creatingClient.compareAndSet(false, true)) {
+            clients.newClient(clientConfig()).subscribe().with(client -> {
+                refreshClient = client;
+                creatingClient.set(false);
+            }, notYet -> creatingClient.set(false)); // made on first use instead
         }
     }
 
@@ -94,28 +106,48 @@ public class OidcSignIn {
             throw new IllegalStateException("OIDC sign-in is not enabled");
         }
         Person person = person(accessToken);
+        Instant now = Instant.now();
         Instant tokenExpiresAt = person.expiresAt();
-        // With a refresh token the session outlives the access token, up to its lifetime; without, it ends with it.
-        Instant sessionEnds = refreshToken == null ? tokenExpiresAt : Instant.now().plus(config.session().lifetime());
-        return sessions.create(accessToken, refreshToken, tokenExpiresAt, person.tenant(), person.subject(), person.roles(), sessionEnds);
+        if (refreshToken == null) { // the session ends with the access token
+            return sessions.create(accessToken, null, tokenExpiresAt, null, person.tenant(), person.subject(), person.roles(), tokenExpiresAt);
+        }
+        return sessions.create(accessToken, refreshToken, tokenExpiresAt, renewAt(now, tokenExpiresAt, config.session().refreshAhead()),
+                person.tenant(), person.subject(), person.roles(), now.plus(config.session().lifetime()));
+    }
+
+    /**
+     * When to renew a token that ends at {@code expiresAt}: {@code ahead} before, but never earlier than half its
+     * remaining life, so an issuer's short tokens are not renewed on every page.
+     */
+    static Instant renewAt(Instant now, Instant expiresAt, Duration ahead) {
+        Duration remaining = Duration.between(now, expiresAt);
+        Duration lead = remaining.isNegative() ? Duration.ZERO : remaining.dividedBy(2).compareTo(ahead) < 0 ? remaining.dividedBy(2) : ahead;
+        return expiresAt.minus(lead);
     }
 
     /** Whether a session's access token is to be renewed before it is used. */
     public boolean due(ConsoleSession session) {
-        return session.refreshToken() != null && !Instant.now().plus(config.session().refreshAhead()).isBefore(session.tokenExpiresAt());
+        return session.refreshToken() != null && session.renewAt() != null && !Instant.now().isBefore(session.renewAt());
     }
 
     /**
-     * The session with a renewed access token, or null when the issuer refuses (the refresh token was revoked or has
-     * expired, or the person no longer has the same tenant): the session then ends and the person signs in again.
+     * The session with a renewed access token; null when the issuer refuses the refresh token (revoked, expired) or
+     * the renewed token names another person: the session then ends and the person signs in again. An issuer that
+     * cannot be reached or answers with a server error ends nothing: the session keeps its token (valid or not, the
+     * services decide) and the renewal is tried again a little later.
      */
     public ConsoleSession renew(ConsoleSession session) {
         Tokens tokens;
         try {
             tokens = client().refreshTokens(session.refreshToken()).await().atMost(ISSUER_TIMEOUT);
-        } catch (RuntimeException refused) { // no message: an issuer's error text may quote what it was sent
-            LOG.infof("The issuer did not renew the access token of %s (%s); the session ends", session, refused.getClass().getSimpleName());
-            return null;
+        } catch (OidcClientException answered) {
+            if (refusedByTheIssuer(answered.getMessage())) { // no message in the log: an issuer's error text may quote what it was sent
+                LOG.infof("The issuer refused to renew the access token of %s; the session ends", session);
+                return null;
+            }
+            return later(session, answered);
+        } catch (RuntimeException unavailable) { // a timeout, a connection refused, discovery not possible yet
+            return later(session, unavailable);
         }
         Person person;
         try {
@@ -128,7 +160,22 @@ public class OidcSignIn {
             LOG.warnf("The renewed access token of %s names another person; the session ends", session);
             return null;
         }
-        return session.renewed(tokens.getAccessToken(), tokens.getRefreshToken(), person.expiresAt());
+        Instant renewAt = renewAt(Instant.now(), person.expiresAt(), config.session().refreshAhead());
+        return session.renewed(tokens.getAccessToken(), tokens.getRefreshToken(), person.expiresAt(), renewAt, person.roles());
+    }
+
+    /**
+     * quarkus-oidc-client reports the token endpoint's answer as "... status: 400, error message: ...": a 4xx is
+     * the issuer refusing the grant (RFC 6749 5.2: invalid_grant, invalid_client); a 5xx or none is not an answer.
+     */
+    static boolean refusedByTheIssuer(String message) {
+        return message != null && java.util.regex.Pattern.compile("status: 4\\d\\d").matcher(message).find();
+    }
+
+    private static ConsoleSession later(ConsoleSession session, RuntimeException why) {
+        LOG.warnf("The issuer could not renew the access token of %s (%s); trying again in %d s", session, why.getClass().getSimpleName(),
+                RETRY.toSeconds());
+        return session.renewLater(Instant.now().plus(RETRY));
     }
 
     /** Who an access token names: the claims the services read (sub, tenant, groups) and its expiry. */
@@ -165,15 +212,33 @@ public class OidcSignIn {
     record Person(String tenant, String subject, Set<String> roles, Instant expiresAt) {
     }
 
-    /** quarkus-oidc-client for the refresh grant, made on first use from the same issuer and client as sign-in. */
-    private synchronized OidcClient client() {
-        if (refreshClient == null) {
-            var builder = OidcClientConfig.authServerUrl(quarkusConfig.getValue("quarkus.oidc.auth-server-url", String.class))
-                    .id("console-refresh").clientId(quarkusConfig.getValue("quarkus.oidc.client-id", String.class));
-            quarkusConfig.getOptionalValue("quarkus.oidc.credentials.secret", String.class).filter(secret -> !secret.isBlank())
-                    .ifPresent(builder::credentials);
-            refreshClient = clients.newClient(builder.build()).await().atMost(ISSUER_TIMEOUT);
+    /**
+     * quarkus-oidc-client for the refresh grant, from the same issuer and client as sign-in. Made at start without
+     * waiting (the issuer may not be up yet), else on first use by one caller at a time; the others do not wait for
+     * it but count as "issuer unavailable" and try again later.
+     */
+    private OidcClient client() {
+        OidcClient client = refreshClient;
+        if (client != null) {
+            return client;
         }
-        return refreshClient;
+        if (!creatingClient.compareAndSet(false, true)) {
+            throw new IllegalStateException("the refresh client is being made");
+        }
+        try {
+            client = clients.newClient(clientConfig()).await().atMost(ISSUER_TIMEOUT);
+            refreshClient = client;
+            return client;
+        } finally {
+            creatingClient.set(false);
+        }
+    }
+
+    private OidcClientConfig clientConfig() {
+        var builder = OidcClientConfig.authServerUrl(quarkusConfig.getValue("quarkus.oidc.auth-server-url", String.class))
+                .id("console-refresh").clientId(quarkusConfig.getValue("quarkus.oidc.client-id", String.class));
+        quarkusConfig.getOptionalValue("quarkus.oidc.credentials.secret", String.class).filter(secret -> !secret.isBlank())
+                .ifPresent(builder::credentials);
+        return builder.build();
     }
 }

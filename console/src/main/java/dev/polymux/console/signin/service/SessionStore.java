@@ -54,12 +54,15 @@ public class SessionStore {
      * full), so one person signing in again and again never signs anybody else out.
      */
     public ConsoleSession create(String token, String tenant, String subject, Set<String> roles, Instant expiresAt) {
-        return create(token, null, expiresAt, tenant, subject, roles, expiresAt);
+        return create(token, null, expiresAt, null, tenant, subject, roles, expiresAt);
     }
 
-    /** A new session whose access token ends at {@code tokenExpiresAt}, renewable with {@code refreshToken} (null: not). */
-    public synchronized ConsoleSession create(String token, String refreshToken, Instant tokenExpiresAt, String tenant, String subject,
-            Set<String> roles, Instant expiresAt) {
+    /**
+     * A new session whose access token ends at {@code tokenExpiresAt}, renewed from {@code renewAt} on with
+     * {@code refreshToken} (both null: never).
+     */
+    public synchronized ConsoleSession create(String token, String refreshToken, Instant tokenExpiresAt, Instant renewAt, String tenant,
+            String subject, Set<String> roles, Instant expiresAt) {
         evictExpired();
         while (sessionsOf(tenant, subject).size() >= perSubject || sessions.size() >= max && !sessionsOf(tenant, subject).isEmpty()) {
             sessions.remove(sessionsOf(tenant, subject).getFirst().id());
@@ -67,8 +70,8 @@ public class SessionStore {
         while (sessions.size() >= max) {
             sessions.values().stream().min(Comparator.comparing(ConsoleSession::expiresAt)).ifPresent(oldest -> sessions.remove(oldest.id()));
         }
-        ConsoleSession session = new ConsoleSession(randomId(), token, refreshToken, tokenExpiresAt, tenant, subject, Set.copyOf(roles),
-                expiresAt, randomId());
+        ConsoleSession session = new ConsoleSession(randomId(), token, refreshToken, tokenExpiresAt, renewAt, tenant, subject,
+                Set.copyOf(roles), expiresAt, randomId());
         sessions.put(session.id(), session);
         return session;
     }

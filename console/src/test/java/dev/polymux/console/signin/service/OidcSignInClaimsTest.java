@@ -2,6 +2,7 @@ package dev.polymux.console.signin.service;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,6 +73,23 @@ class OidcSignInClaimsTest {
         assertTrue(assertThrows(IllegalStateException.class, () -> OidcSignIn.requireConfigured(SignInMode.LOCAL, issuer, client))
                 .getMessage().contains("POLYMUX_CONSOLE_SIGN_IN=oidc"));
         assertDoesNotThrow(() -> OidcSignIn.requireConfigured(SignInMode.NONE, Optional.empty(), Optional.empty()));
+    }
+
+    @Test
+    void shortTokensAreRenewedAtHalfTheirLifeNotOnEveryPage() {
+        Instant now = Instant.parse("2026-12-04T10:00:00Z");
+        assertEquals(now.plusSeconds(270), OidcSignIn.renewAt(now, now.plusSeconds(300), java.time.Duration.ofSeconds(30)));
+        assertEquals(now.plusSeconds(10), OidcSignIn.renewAt(now, now.plusSeconds(20), java.time.Duration.ofSeconds(30)));
+        assertEquals(now.minusSeconds(5), OidcSignIn.renewAt(now, now.minusSeconds(5), java.time.Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void onlyTheIssuersRefusalEndsASessionNotItsAbsence() {
+        assertTrue(OidcSignIn.refusedByTheIssuer("Default OidcClient has failed to complete the refresh_token grant request:  status: 400, error message: {\"error\":\"invalid_grant\"}"));
+        assertTrue(OidcSignIn.refusedByTheIssuer("x grant request:  status: 401, error message: invalid_client"));
+        assertFalse(OidcSignIn.refusedByTheIssuer("x grant request:  status: 503, error message: down"));
+        assertFalse(OidcSignIn.refusedByTheIssuer("OIDC Server is not available"));
+        assertFalse(OidcSignIn.refusedByTheIssuer(null));
     }
 
     /** smallrye-jwt always adds exp: a token without one, signed with jose4j. */
