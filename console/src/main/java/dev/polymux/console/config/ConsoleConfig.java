@@ -54,6 +54,10 @@ public interface ConsoleConfig {
         @WithDefault("https://polymux.local")
         String issuer();
 
+        /** {@code aud} of minted tokens: the audience the services require (their POLYMUX_JWT_AUDIENCE). */
+        @WithDefault("polymux")
+        String audience();
+
         /** How long a minted token (and so the session) lasts. */
         @WithDefault("1h")
         Duration tokenLifetime();

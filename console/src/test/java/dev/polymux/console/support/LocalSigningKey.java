@@ -60,13 +60,13 @@ public class LocalSigningKey implements QuarkusTestResourceLifecycleManager {
 
     /** A bearer token as the console's local sign-in mints it, for a test's own calls to the children (seeding). */
     public static String bearer(String tenant, String subject, String... roles) {
-        return "Bearer " + Jwt.issuer(ISSUER).subject(subject).claim("tenant", tenant).groups(Set.of(roles)).expiresIn(600)
+        return "Bearer " + Jwt.issuer(ISSUER).audience("polymux").subject(subject).claim("tenant", tenant).groups(Set.of(roles)).expiresIn(600)
                 .jws().sign(KEYS.getPrivate());
     }
 
     /** A service's own token (no tenant, role service), as deploy/local/up mints POLYMUX_SERVICE_TOKEN; without "Bearer ". */
     public static String serviceToken(String serviceName) {
-        return Jwt.issuer(ISSUER).subject(serviceName).groups(Set.of("service")).expiresIn(24 * 3600).jws().sign(KEYS.getPrivate());
+        return Jwt.issuer(ISSUER).audience("polymux").subject(serviceName).groups(Set.of("service")).expiresIn(24 * 3600).jws().sign(KEYS.getPrivate());
     }
 
     private static KeyPair generate() {

@@ -44,9 +44,12 @@ public class PlatformIssuer implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    /** Tokens for {@code subject} with {@code claims}, audience the console's client, {@link #TOKEN_SECONDS} long. */
+    /**
+     * Tokens for {@code subject} with {@code claims}, {@link #TOKEN_SECONDS} long, for the console's client and the
+     * services' audience (polymux): the services refuse tokens without it.
+     */
     public static DefaultOAuth2TokenCallback person(String subject, Map<String, Object> claims) {
-        return new DefaultOAuth2TokenCallback(ISSUER_ID, subject, "JWT", List.of(CLIENT_ID), claims, TOKEN_SECONDS);
+        return new DefaultOAuth2TokenCallback(ISSUER_ID, subject, "JWT", List.of(CLIENT_ID, "polymux"), claims, TOKEN_SECONDS);
     }
 
     public static MockOAuth2Server server() {

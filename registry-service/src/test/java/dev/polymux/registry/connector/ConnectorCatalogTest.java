@@ -10,6 +10,8 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -179,6 +181,17 @@ class ConnectorCatalogTest {
                 .then().statusCode(401).contentType("application/problem+json");
         given().header("Authorization", TestTokens.bearer("acme", "ivan", "installer")).get("/tenants/acme/connectors")
                 .then().statusCode(403).contentType("application/problem+json");
+    }
+
+    /** The trusted key and issuer, but issued to another application of the identity provider, or to none; or another issuer. */
+    @Test
+    void aTokenForAnotherAudienceOrFromAnotherIssuerIsRefused() {
+        given().header("Authorization", TestTokens.bearer("acme", "alice", "author")).get("/tenants/acme/connectors").then().statusCode(200);
+        for (String token : List.of(TestTokens.bearerForAudience("wiki", "acme", "alice", "author"),
+                TestTokens.bearerForAudience(null, "acme", "alice", "author"),
+                TestTokens.bearerFromIssuer("https://other.issuer.test", "acme", "alice", "author"))) {
+            given().header("Authorization", token).get("/tenants/acme/connectors").then().statusCode(401).contentType("application/problem+json");
+        }
     }
 
     private static void create(String token, String id, String version) {

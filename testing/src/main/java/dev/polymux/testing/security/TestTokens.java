@@ -17,6 +17,8 @@ import io.smallrye.jwt.build.Jwt;
 public class TestTokens implements QuarkusTestResourceLifecycleManager {
 
     public static final String ISSUER = "https://issuer.polymux.test";
+    /** The audience every service requires (POLYMUX_JWT_AUDIENCE's default). */
+    public static final String AUDIENCE = "polymux";
     private static final KeyPair KEYS = generate();
 
     /** Init arg naming the app under test when it calls other services: it gets a service token as that service. */
@@ -33,7 +35,8 @@ public class TestTokens implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         Map<String, String> config = new java.util.HashMap<>(Map.of(
                 "quarkus.oidc.public-key", publicKey(),
-                "quarkus.oidc.token.issuer", ISSUER));
+                "quarkus.oidc.token.issuer", ISSUER,
+                "quarkus.oidc.token.audience", AUDIENCE));
         if (serviceName != null) {
             config.put("polymux.service-token", service(serviceName, 24 * 3600).substring("Bearer ".length()));
         }
@@ -52,7 +55,7 @@ public class TestTokens implements QuarkusTestResourceLifecycleManager {
 
     /** "Bearer ..." for a subject of a tenant with the given roles, valid for 5 minutes. */
     public static String bearer(String tenant, String subject, String... roles) {
-        return "Bearer " + Jwt.issuer(ISSUER)
+        return "Bearer " + Jwt.issuer(ISSUER).audience(AUDIENCE)
                 .subject(subject)
                 .claim("tenant", tenant)
                 .groups(Set.of(roles))
@@ -67,14 +70,32 @@ public class TestTokens implements QuarkusTestResourceLifecycleManager {
     }
 
     public static String service(String serviceName, long validSeconds) {
-        return "Bearer " + Jwt.issuer(ISSUER).subject(serviceName).groups(Set.of("service")).expiresIn(validSeconds)
+        return "Bearer " + Jwt.issuer(ISSUER).audience(AUDIENCE).subject(serviceName).groups(Set.of("service")).expiresIn(validSeconds)
                 .jws().keyId("test").sign(KEYS.getPrivate());
     }
 
     /** A token signed by a key the app does not trust. */
     public static String bearerFromAStranger(String tenant, String subject, String... roles) {
-        return "Bearer " + Jwt.issuer(ISSUER).subject(subject).claim("tenant", tenant).groups(Set.of(roles)).expiresIn(300)
+        return "Bearer " + Jwt.issuer(ISSUER).audience(AUDIENCE).subject(subject).claim("tenant", tenant).groups(Set.of(roles)).expiresIn(300)
                 .jws().sign(generate().getPrivate());
+    }
+
+    /**
+     * A token the trusted key signed for another application of the same issuer ({@code aud}), or for none: what
+     * an identity provider issues to its other clients. Services refuse it.
+     */
+    public static String bearerForAudience(String audience, String tenant, String subject, String... roles) {
+        var claims = Jwt.issuer(ISSUER).subject(subject).claim("tenant", tenant).groups(Set.of(roles)).expiresIn(300);
+        if (audience != null) {
+            claims.audience(audience);
+        }
+        return "Bearer " + claims.jws().keyId("test").sign(KEYS.getPrivate());
+    }
+
+    /** A token the trusted key signed with another issuer ({@code iss}). Services refuse it. */
+    public static String bearerFromIssuer(String issuer, String tenant, String subject, String... roles) {
+        return "Bearer " + Jwt.issuer(issuer).audience(AUDIENCE).subject(subject).claim("tenant", tenant).groups(Set.of(roles)).expiresIn(300)
+                .jws().keyId("test").sign(KEYS.getPrivate());
     }
 
     private static KeyPair generate() {

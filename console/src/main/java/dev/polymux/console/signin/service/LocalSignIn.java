@@ -103,7 +103,7 @@ public class LocalSignIn {
         }
         Instant expiresAt = Instant.now().plus(config.local().tokenLifetime());
         Set<String> groups = new LinkedHashSet<>(roles);
-        String token = Jwt.issuer(config.local().issuer()).subject(subject).claim("tenant", tenant).groups(groups)
+        String token = Jwt.issuer(config.local().issuer()).audience(config.local().audience()).subject(subject).claim("tenant", tenant).groups(groups)
                 .expiresAt(expiresAt.getEpochSecond()).jws().sign(key);
         return sessions.create(token, tenant, subject, groups, expiresAt);
     }

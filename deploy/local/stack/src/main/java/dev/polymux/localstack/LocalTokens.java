@@ -26,6 +26,8 @@ import io.smallrye.jwt.build.Jwt;
 public final class LocalTokens {
 
     public static final String ISSUER = "https://polymux.local";
+    /** The audience the services require (their POLYMUX_JWT_AUDIENCE default). */
+    public static final String AUDIENCE = "polymux";
 
     private LocalTokens() {
     }
@@ -58,7 +60,7 @@ public final class LocalTokens {
     static String mint(Path dir, String tenant, String subject, String... roles) throws Exception {
         byte[] encoded = Base64.getDecoder().decode(Files.readString(dir.resolve("jwt-private.key")).trim());
         PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(encoded));
-        var claims = Jwt.issuer(ISSUER).subject(subject);
+        var claims = Jwt.issuer(ISSUER).audience(AUDIENCE).subject(subject);
         if (!"-".equals(tenant)) { // "-": a service token, which acts for no tenant
             claims.claim("tenant", tenant);
         }
