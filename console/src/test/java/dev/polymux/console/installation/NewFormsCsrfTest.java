@@ -24,7 +24,7 @@ import io.restassured.response.Response;
 
 /**
  * The second and third slices' forms (review decisions, install, a vault connection's values, uninstall, OAuth
- * Connect, an integration's setup step) are the console's own:
+ * Connect, an integration's setup step, a draft's edit) are the console's own:
  * without the session's csrf value, with another's, or from another Origin, each is refused before any service is
  * called; a pasted value is never echoed back or logged, even when the services cannot be reached.
  */
@@ -41,7 +41,8 @@ class NewFormsCsrfTest {
             "/integrations/installations/uninstall", Map.of("pluginId", "console-keys"),
             "/integrations/installations/inst-1/credentials", Map.of("field.value", VALUE),
             "/integrations/installations/inst-1/connect", Map.of("installation", "inst-1"), // any field: a form body
-            "/integrations/installations/inst-1/setup/test-connection", Map.of("field.password", VALUE));
+            "/integrations/installations/inst-1/setup/test-connection", Map.of("field.password", VALUE),
+            "/integrations/publish/plugin/console-keys/1.0.0", Map.of("manifest", "{}", "action", "draft"));
 
     @Inject
     SessionStore store;

@@ -48,10 +48,15 @@ import io.quarkus.test.junit.QuarkusTest;
 @WithTestResource(RegistryForTheConsole.class)
 class ConsoleJourneyBrowserTest {
 
-
     private static final String PLUGIN_ID = "console-notes";
     private static final String PLUGIN = """
             {"id":"console-notes","version":"1.0.0","label":"Console notes","description":"Notes kept with an API key.",
+             "connections":[{"kind":"vault","key":"api_key","label":"Notes API key","required":true,
+               "shape":{"kind":"single","field":"value","secret":true}}]}""";
+
+    private static final String DRAFT_ID = "console-draft-notes";
+    private static final String DRAFT_PLUGIN = """
+            {"id":"console-draft-notes","version":"1.0.0","label":"Draft notes","description":"Notes, drafted first.",
              "connections":[{"kind":"vault","key":"api_key","label":"Notes API key","required":true,
                "shape":{"kind":"single","field":"value","secret":true}}]}""";
 
@@ -84,6 +89,57 @@ class ConsoleJourneyBrowserTest {
         try {
             journey();
         } catch (RuntimeException | AssertionError e) { // what the browser showed, for whoever reads the failure
+            chromium.keepFailure();
+            throw e;
+        }
+    }
+
+    /** Publish's "fix" for a draft: its page edits the manifest in place (refusals keep the text), then submits it. */
+    @Test
+    void anAuthorEditsADraftAndSubmitsIt() throws Exception {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        try {
+            browser.get(url("/signin"));
+            WebElement tenant = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("tenant")));
+            tenant.clear();
+            tenant.sendKeys("acme");
+            browser.findElement(By.id("subject")).sendKeys("ada");
+            browser.findElement(By.cssSelector("form[action='/signin'] button[type=submit]")).click();
+            wait.until(ExpectedConditions.urlContains("/integrations/marketplace"));
+
+            browser.get(url("/integrations/publish"));
+            browser.findElement(By.id("type-plugin")).click();
+            browser.findElement(By.id("manifest")).sendKeys(DRAFT_PLUGIN);
+            browser.findElement(By.cssSelector("button[value=draft]")).click();
+            wait.until(ExpectedConditions.urlContains("/integrations/publish/plugin/" + DRAFT_ID + "/1.0.0"));
+            assertEquals("draft", browser.findElement(By.id("listing-state")).getText());
+            WebElement text = browser.findElement(By.id("draft-manifest"));
+            assertTrue(text.getAttribute("value").contains("\"label\" : \"Draft notes\""), "the stored manifest, pretty-printed, to edit");
+
+            // Not JSON: the sentence, and the text kept to fix.
+            text.clear();
+            text.sendKeys("{\"id\": \"" + DRAFT_ID + "\",");
+            browser.findElement(By.id("save-draft")).click();
+            WebElement refused = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("listing-problem")));
+            assertTrue(refused.getText().contains("not valid JSON"), refused.getText());
+            assertTrue(browser.findElement(By.id("draft-manifest")).getAttribute("value").startsWith("{\"id\""), "the edited text is kept");
+            screenshot("11-draft-edit-refused");
+
+            // Fixed: saved, the page shows the new label; then saved and submitted in one step.
+            text = browser.findElement(By.id("draft-manifest"));
+            text.clear();
+            text.sendKeys(DRAFT_PLUGIN.replace("Draft notes", "Edited notes"));
+            browser.findElement(By.id("save-draft")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Edited notes"));
+            assertEquals("draft", browser.findElement(By.id("listing-state")).getText());
+            browser.findElement(By.id("save-and-submit")).click();
+            wait.until(ExpectedConditions.not(ExpectedConditions.textToBe(By.id("listing-state"), "draft")));
+            String state = browser.findElement(By.id("listing-state")).getText();
+            assertTrue(List.of("approved", "in_review").contains(state), "state: " + state);
+            assertTrue(browser.findElements(By.id("draft-manifest")).isEmpty(), "only a draft is edited");
+            screenshot("12-draft-edited-and-submitted");
+        } catch (RuntimeException | AssertionError e) {
             chromium.keepFailure();
             throw e;
         }

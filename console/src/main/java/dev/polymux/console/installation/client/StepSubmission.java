@@ -2,6 +2,6 @@ package dev.polymux.console.installation.client;
 
 import java.util.Map;
 
-/** A setup step's submitted fields, by name. */
-public record StepSubmission(Map<String, String> fields) {
+/** A setup step's submitted fields, by name: strings, and numbers and booleans as JSON numbers and booleans. */
+public record StepSubmission(Map<String, Object> fields) {
 }

@@ -31,6 +31,7 @@ import dev.polymux.console.installation.client.CheckView;
 import dev.polymux.console.installation.client.InstallationView;
 import dev.polymux.console.installation.service.InstallationService;
 import dev.polymux.console.installation.service.InstallationsPage;
+import dev.polymux.console.installation.service.SetupValues;
 import dev.polymux.console.signin.service.ConsoleSession;
 import dev.polymux.console.web.Onward;
 import dev.polymux.console.web.ServiceProblem;
@@ -167,7 +168,11 @@ public class InstallationResource {
         return Onward.to(authorize.toString(), "On to the provider", "Continue to the provider's sign-in");
     }
 
-    /** An integration's setup step: the form's values go to oauth-service (stored only if the check passed), never echoed back. */
+    /**
+     * An integration's setup step: the form's values, as the JSON types the step's fields declare, go to oauth-service
+     * (stored only if the check passed), never echoed back. A value not of its field's type (a whole number, a number,
+     * a box's "true", one of a choice's values) is a sentence on the card naming the field; nothing is sent then.
+     */
     @POST
     @Path("/{installationId}/setup/{stepId}")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
@@ -189,6 +194,8 @@ public class InstallationResource {
         CheckView checked;
         try {
             checked = installations.check(session, installationId, stepId, values);
+        } catch (SetupValues.NotConvertible notOfItsType) { // e.g. "Port must be a whole number.": the field's label, never the value
+            return render(400, view(session, installationId, notOfItsType.getMessage(), null));
         } catch (ServiceProblem refused) { // 400 naming a field, 409 another submission, 503 a check that did not answer
             return render(refused.status() >= 400 && refused.status() < 600 ? refused.status() : 502,
                     view(session, installationId, refused.detail(), null));

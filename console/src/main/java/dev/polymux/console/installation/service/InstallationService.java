@@ -172,7 +172,9 @@ public class InstallationService {
 
     /**
      * Runs an integration's setup step with the form's values: only the step's own fields (as its schema, or the shape,
-     * names them), read by name ({@code field.<name>}); empty ones are left out (an earlier step may have stored them).
+     * names them), read by name ({@code field.<name>}) and converted to the JSON types they declare ({@link SetupValues}:
+     * an unchecked box is false, other empty ones are left out, as an earlier step may have stored them; a value that
+     * does not convert is a {@link SetupValues.NotConvertible} naming the field, and nothing goes to oauth-service's check).
      * Nothing of the values is kept, logged or put into an error.
      */
     public CheckView check(ConsoleSession session, String installationId, String stepId, Map<String, String> form) {
@@ -187,13 +189,9 @@ public class InstallationService {
                 .orElseThrow(() -> new ServiceProblem(404, "This integration has no such setup step.", List.of()));
         Manifests manifests = new Manifests(session);
         JsonNode entry = entry(manifests.plugin(installation.pluginId(), installation.pluginVersion()), installation.connectionKey());
-        Map<String, String> values = new LinkedHashMap<>();
-        for (SetupStep.Field field : SetupStep.fields(step.fields(), manifests.shape(entry, installation), "passed".equals(step.state()))) {
-            String value = form.get("field." + field.name());
-            if (value != null && !value.isEmpty()) {
-                values.put(field.name(), value);
-            }
-        }
+        // As the JSON types the fields declare; a value that does not convert is refused here, before oauth-service.
+        Map<String, Object> values = SetupValues.of(SetupStep.fields(step.fields(), manifests.shape(entry, installation),
+                "passed".equals(step.state())), form);
         return oauth.check(session.bearer(), session.tenant(), installationId, stepId, new StepSubmission(values));
     }
 

@@ -6,6 +6,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -34,6 +35,13 @@ public interface RegistryListingsClient {
     @Path("/{type}/{id}/versions/{version}")
     ListingView get(@HeaderParam("Authorization") String bearer, @PathParam("tenant") String tenant, @PathParam("type") String type,
             @PathParam("id") String id, @PathParam("version") String version);
+
+    /** Replaces a draft's manifest (drafts only; the id and version stay). */
+    @PUT
+    @Path("/{type}/{id}/versions/{version}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    ListingView update(@HeaderParam("Authorization") String bearer, @PathParam("tenant") String tenant, @PathParam("type") String type,
+            @PathParam("id") String id, @PathParam("version") String version, ListingRequest request);
 
     @POST
     @Path("/{type}/{id}/versions/{version}/submit")

@@ -110,7 +110,30 @@ public class PublishResource {
         ConsoleSession session = sessions.require(cookie);
         checked(type, id, version);
         ListingView listing = publishing.listing(session, type, id, version);
-        return Templates.listing(session, new PublishOutcome(type, null, listing, null, List.of(), ManifestLines.of(listing.manifest(), listing.findings())));
+        String editable = listing.draft() ? PublishService.editable(listing) : null;
+        return Templates.listing(session, new PublishOutcome(type, editable, listing, null, List.of(), ManifestLines.of(listing.manifest(), listing.findings())));
+    }
+
+    /** A draft's edited manifest: saved (and submitted, when asked); a refusal shows its sentence with the text kept. */
+    @POST
+    @Path("/{type}/{id}/{version}")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response edit(@CookieParam(Sessions.COOKIE) String cookie, @RestForm String csrf, @PathParam("type") String type,
+            @PathParam("id") String id, @PathParam("version") String version, @RestForm String manifest, @RestForm String action) {
+        ConsoleSession session = sessions.requireForm(cookie, csrf);
+        checked(type, id, version);
+        ListingView draft = publishing.listing(session, type, id, version);
+        String text = manifest == null ? "" : manifest;
+        if (text.isBlank() || text.length() > MAX_MANIFEST) {
+            PublishOutcome refused = new PublishOutcome(type, text, draft, text.isBlank() ? "Paste a manifest." : "The manifest is over 1 MiB; a manifest is smaller.",
+                    List.of(), ManifestLines.of(draft.manifest(), draft.findings()));
+            return render(400, Templates.listing(session, refused));
+        }
+        PublishOutcome outcome = publishing.update(session, draft, text, "submit".equals(action));
+        if (outcome.problem() != null) {
+            return render(422, Templates.listing(session, outcome));
+        }
+        return Response.seeOther(URI.create(outcome.listing().path())).build();
     }
 
     @POST
