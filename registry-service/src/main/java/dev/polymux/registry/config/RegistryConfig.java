@@ -24,9 +24,10 @@ public interface RegistryConfig {
 
     /**
      * The services (the {@code sub} of their service token, docs/access.md) that may call the registry's internal
-     * gRPC API. Env: POLYMUX_REGISTRY_GRPC_CALLERS.
+     * gRPC API. Env: POLYMUX_REGISTRY_GRPC_CALLERS. Not vault-service: it learns installations from the registry's
+     * events and calls nobody.
      */
-    @WithDefault("oauth-service,dispatch-service,vault-service")
+    @WithDefault("oauth-service,dispatch-service")
     java.util.Set<String> grpcCallers();
 
     interface Review {

@@ -122,6 +122,10 @@ class RegistryGrpcTest {
         assertEquals(Status.Code.PERMISSION_DENIED, user.getStatus().getCode());
         assertEquals("github", GrpcChannels.as(RegistryServiceGrpc.newBlockingStub(channel), TestTokens.service("oauth-service"))
                 .getConnector(request).getConnectorId());
+        // vault-service learns what it needs from the registry's events and calls nothing: it is not on the list.
+        StatusRuntimeException vault = assertThrows(StatusRuntimeException.class,
+                () -> GrpcChannels.as(RegistryServiceGrpc.newBlockingStub(channel), TestTokens.service("vault-service")).getConnector(request));
+        assertEquals(Status.Code.PERMISSION_DENIED, vault.getStatus().getCode());
     }
 
     @Test
