@@ -28,7 +28,6 @@ import dev.polymux.proto.oauth.v1.MutinyOAuthServiceGrpc;
 import dev.polymux.proto.vault.v1.GetSecretRequest;
 import dev.polymux.proto.vault.v1.MutinyVaultServiceGrpc;
 import io.quarkus.grpc.GrpcClient;
-import io.quarkus.grpc.GrpcClientUtils;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -147,10 +146,10 @@ public class CredentialSource {
     }
 
     private MutinyVaultServiceGrpc.MutinyVaultServiceStub vaultClient(Instant deadline) {
-        return InternalCalls.until(GrpcClientUtils.attachHeaders(vault, serviceTokens.headers()), deadline);
+        return InternalCalls.until(serviceTokens.authorized(vault), deadline);
     }
 
     private MutinyOAuthServiceGrpc.MutinyOAuthServiceStub oauthClient(Instant deadline) {
-        return InternalCalls.until(GrpcClientUtils.attachHeaders(oauth, serviceTokens.headers()), deadline);
+        return InternalCalls.until(serviceTokens.authorized(oauth), deadline);
     }
 }

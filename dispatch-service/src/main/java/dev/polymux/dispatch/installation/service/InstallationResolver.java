@@ -23,7 +23,6 @@ import dev.polymux.proto.registry.v1.MutinyRegistryServiceGrpc;
 import dev.polymux.proto.registry.v1.ResolveInstallationRequest;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcClient;
-import io.quarkus.grpc.GrpcClientUtils;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -110,6 +109,6 @@ public class InstallationResolver {
     }
 
     private MutinyRegistryServiceGrpc.MutinyRegistryServiceStub client(Instant deadline) {
-        return InternalCalls.until(GrpcClientUtils.attachHeaders(registry, serviceTokens.headers()), deadline);
+        return InternalCalls.until(serviceTokens.authorized(registry), deadline);
     }
 }
