@@ -30,6 +30,8 @@ class TokenVerificationSettingsTest {
     void anyIssuerAnUnnamedOneOrNoAudienceIsRefused() {
         assertTrue(TokenVerificationSettings.problems(true, DISCOVERY, Optional.empty(), Optional.of("any"), POLYMUX).getFirst().contains("any"));
         assertTrue(TokenVerificationSettings.problems(true, Optional.empty(), KEY, Optional.empty(), POLYMUX).getFirst().contains("POLYMUX_JWT_ISSUER"));
+        // A public key beside the discovery URL wins in quarkus-oidc: discovery's issuer is then never checked.
+        assertTrue(TokenVerificationSettings.problems(true, DISCOVERY, KEY, Optional.empty(), POLYMUX).getFirst().contains("POLYMUX_JWT_ISSUER"));
         for (Optional<List<String>> audience : List.of(Optional.<List<String>> empty(), Optional.of(List.of("any")), Optional.of(List.of(" ")))) {
             assertTrue(TokenVerificationSettings.problems(true, DISCOVERY, Optional.empty(), Optional.empty(), audience).getFirst()
                     .contains("POLYMUX_JWT_AUDIENCE"), String.valueOf(audience));

@@ -50,7 +50,18 @@ public class ServiceTokens {
 
     /** A token and when to renew it. */
     private record Held(String token, Instant renewAt, Instant expiresAt) {
+        @Override
+        public String toString() { // never the token
+            return "Held[renewAt=" + renewAt + ", expiresAt=" + expiresAt + "]";
+        }
     }
+
+    /** After the issuer failed: no new attempt before {@code at}; the delay doubles up to {@link #MAX_BACKOFF}. */
+    private record Backoff(Instant at, Duration delay) {
+    }
+
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private volatile Backoff backoff;
 
     @Inject
     public ServiceTokens(@ConfigProperty(name = "polymux.service-token") Optional<String> fixed,
@@ -62,6 +73,13 @@ public class ServiceTokens {
         this.clientId = clientId;
         this.clientSecret = clientSecret;
         this.clients = clients;
+    }
+
+    /** A token URL without a client id is a mistake found at start, not on the first call. */
+    void onStart(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent start) {
+        if (tokenUrl.isPresent() && clientId.filter(id -> !id.isBlank()).isEmpty()) {
+            throw new IllegalStateException("POLYMUX_SERVICE_IDENTITY_TOKEN_URL needs POLYMUX_SERVICE_IDENTITY_CLIENT_ID (docs/access.md)");
+        }
     }
 
     /** {@code stub} sending this service's token, with a deadline: every internal call has both. */
@@ -94,22 +112,43 @@ public class ServiceTokens {
         return renewal.map(Held::token);
     }
 
-    /** One renewal at a time, shared by whoever asks while it runs. */
+    /**
+     * One renewal at a time, shared by whoever asks while it runs. After a failure the issuer is not asked again
+     * before a growing wait (1 s doubling to 30 s): an issuer that is down or refuses the client is not flooded.
+     */
     private Uni<Held> renewal() {
         Uni<Held> running = renewing.get();
         if (running != null) {
             return running;
         }
+        Backoff waiting = backoff;
+        if (waiting != null && Instant.now().isBefore(waiting.at())) {
+            return Uni.createFrom().failure(Status.UNAVAILABLE.withDescription("This service could not get its own token from the issuer; "
+                    + "it asks again at " + waiting.at()).asRuntimeException());
+        }
+        AtomicReference<Uni<Held>> self = new AtomicReference<>();
         Uni<Held> fresh = client().chain(OidcClient::getTokens).ifNoItem().after(ISSUER_TIMEOUT).fail().map(this::hold)
-                .onTermination().invoke(() -> renewing.set(null))
-                .onFailure().invoke(failure -> LOG.warnf("No service token from the issuer (%s); internal calls wait for it",
-                        failure.getClass().getSimpleName()))
+                .onItem().invoke(renewed -> backoff = null)
+                .onFailure().invoke(this::failed)
+                .onTermination().invoke(() -> renewing.compareAndSet(self.get(), null))
                 .memoize().indefinitely();
+        self.set(fresh);
         if (renewing.compareAndSet(null, fresh)) {
             return fresh;
         }
         Uni<Held> other = renewing.get(); // another caller's, started meanwhile
         return other != null ? other : fresh;
+    }
+
+    private void failed(Throwable failure) {
+        Backoff previous = backoff;
+        Duration wait = previous == null ? Duration.ofSeconds(1) : previous.delay().multipliedBy(2);
+        wait = wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
+        backoff = new Backoff(Instant.now().plus(wait), wait);
+        // The status the token endpoint answered, never its body (it may quote what it was sent).
+        java.util.regex.Matcher status = java.util.regex.Pattern.compile("status: (\\d{3})").matcher(String.valueOf(failure.getMessage()));
+        LOG.warnf("No service token from the issuer (%s%s); asking again in %d s", failure.getClass().getSimpleName(),
+                status.find() ? ", HTTP " + status.group(1) : "", wait.toSeconds());
     }
 
     private Held hold(Tokens tokens) {

@@ -21,9 +21,19 @@ import io.quarkus.runtime.StartupEvent;
 public class TokenVerificationSettings {
 
     void onStart(@Observes StartupEvent start, Config config) {
-        List<String> problems = problems(config.getOptionalValue("quarkus.oidc.tenant-enabled", Boolean.class).orElse(true),
-                config.getOptionalValue("quarkus.oidc.auth-server-url", String.class), config.getOptionalValue("quarkus.oidc.public-key", String.class),
-                config.getOptionalValue("quarkus.oidc.token.issuer", String.class), config.getOptionalValues("quarkus.oidc.token.audience", String.class));
+        boolean tenantEnabled = config.getOptionalValue("quarkus.oidc.tenant-enabled", Boolean.class).orElse(true);
+        // Discovery checks the discovery document's issuer, but only where it is used: quarkus-oidc takes a public key
+        // first, and with discovery off the issuer comes from token.issuer alone.
+        boolean discovery = config.getOptionalValue("quarkus.oidc.discovery-enabled", Boolean.class).orElse(true);
+        Optional<String> issuerUrl = discovery ? config.getOptionalValue("quarkus.oidc.auth-server-url", String.class) : Optional.empty();
+        List<String> problems = new ArrayList<>(problems(tenantEnabled, issuerUrl, config.getOptionalValue("quarkus.oidc.public-key", String.class),
+                config.getOptionalValue("quarkus.oidc.token.issuer", String.class), config.getOptionalValues("quarkus.oidc.token.audience", String.class)));
+        // Introspection answers "active" without the issuer or audience check: tokens are verified locally only.
+        for (String introspection : List.of("quarkus.oidc.token.allow-jwt-introspection", "quarkus.oidc.token.allow-opaque-token-introspection")) {
+            if (tenantEnabled && config.getOptionalValue(introspection, Boolean.class).orElse(true)) {
+                problems.add(introspection + " must be false: introspected tokens skip the issuer and audience checks");
+            }
+        }
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Bearer tokens would not be checked well enough: " + String.join("; ", problems) + " (docs/access.md)");
         }
@@ -39,9 +49,10 @@ public class TokenVerificationSettings {
         if (issuer.filter("any"::equalsIgnoreCase).isPresent()) {
             problems.add("POLYMUX_JWT_ISSUER=any accepts any issuer; name the one whose tokens this service accepts");
         }
-        boolean discovery = issuerUrl.filter(url -> !url.isBlank()).isPresent();
-        if (!discovery && publicKey.isPresent() && issuer.filter(value -> !value.isBlank()).isEmpty()) {
-            problems.add("with a public key (QUARKUS_OIDC_PUBLIC_KEY) and no discovery, POLYMUX_JWT_ISSUER must name the issuer");
+        // quarkus-oidc uses a configured public key before any discovery document: then only POLYMUX_JWT_ISSUER names the issuer.
+        boolean discovery = publicKey.filter(key -> !key.isBlank()).isEmpty() && issuerUrl.filter(url -> !url.isBlank()).isPresent();
+        if (!discovery && issuer.filter(value -> !value.isBlank()).isEmpty()) {
+            problems.add("without discovery (a public key, or discovery off), POLYMUX_JWT_ISSUER must name the issuer");
         }
         if (audience.filter(values -> values.stream().anyMatch(value -> !value.isBlank() && !"any".equalsIgnoreCase(value))).isEmpty()) {
             problems.add("POLYMUX_JWT_AUDIENCE must name the audience the platform's tokens carry (aud), e.g. polymux");
