@@ -137,6 +137,19 @@ class InstallationLifecycleTest {
         awaitStatus(drive, "active");
     }
 
+    /**
+     * An event dated far ahead (a producer's broken clock, or a forged event) counts as of now: otherwise it would
+     * look newer than every real event after it and freeze the status.
+     */
+    @Test
+    void anEventFromTheFutureDoesNotFreezeTheStatus() {
+        String drive = install(publishAndReturn("lifecycle-future")).get(1);
+        send(ConnectionEventTypes.GRANT_BROKEN, drive, Instant.parse("9999-01-01T00:00:00Z"), "From the future.");
+        awaitStatus(drive, "broken");
+        send(ConnectionEventTypes.GRANT_AUTHORIZED, drive, Instant.now().plusSeconds(1), null);
+        awaitStatus(drive, "active");
+    }
+
     @Test
     void uninstallingRevokesAnnouncesAndStaysRevoked() {
         publish("lifecycle-three");

@@ -107,6 +107,9 @@ public class InstallationService {
      * Applies a connection event to the installation it names. Only events newer than the status's own time count,
      * and revoked is final: redelivered, duplicated or late events change nothing.
      */
+    /** How far ahead of this replica's clock an event's time may be before it counts as of now. */
+    private static final java.time.Duration MAX_CLOCK_AHEAD = java.time.Duration.ofMinutes(5);
+
     @WithTransaction
     public Uni<Boolean> apply(CloudEvent event) {
         if (statusFor(event.type(), null) == null || event.subject() == null) {
@@ -123,7 +126,13 @@ public class InstallationService {
             }
             // PostgreSQL keeps microseconds; an event time with nanoseconds would otherwise always look newer than
             // its own stored copy, and a redelivery would apply again.
-            Instant at = (event.time() == null ? Instant.now() : event.time()).truncatedTo(ChronoUnit.MICROS);
+            Instant now = Instant.now();
+            Instant at = (event.time() == null ? now : event.time()).truncatedTo(ChronoUnit.MICROS);
+            if (at.isAfter(now.plus(MAX_CLOCK_AHEAD))) {
+                // A producer's broken clock or a forged time would look newer than every later event, forever.
+                LOG.warnf("Connection event %s for %s is dated %s, ahead of this clock: counted as of now", event.type(), event.subject(), at);
+                at = now.truncatedTo(ChronoUnit.MICROS);
+            }
             if (Installation.REVOKED.equals(installation.status) || !at.isAfter(installation.statusChangedAt)) {
                 return false;
             }
