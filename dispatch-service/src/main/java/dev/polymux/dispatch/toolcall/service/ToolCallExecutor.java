@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -54,6 +55,7 @@ public class ToolCallExecutor {
         final ToolCall call;
         final Instant receivedAt;
         final Instant deadline;
+        final ToolCallSpans.CallSpan span;
         ResolvedConnection connection;
         ConnectorTools.Tool tool;
         Credentials credentials;
@@ -61,10 +63,11 @@ public class ToolCallExecutor {
         int attempts;
         boolean refreshed;
 
-        Run(ToolCall call, Instant receivedAt, Instant deadline) {
+        Run(ToolCall call, Instant receivedAt, Instant deadline, ToolCallSpans.CallSpan span) {
             this.call = call;
             this.receivedAt = receivedAt;
             this.deadline = deadline;
+            this.span = span;
         }
 
         String connector() {
@@ -85,9 +88,18 @@ public class ToolCallExecutor {
     private final RetryPolicy retryPolicy;
     private final DispatchConfig config;
     private final CredentialRejections rejections;
+    private final ToolCallSpans spans;
 
+    /** Without spans: the call goes on under the caller's trace id with a span id of our own (as with tracing off). */
     public ToolCallExecutor(InstallationResolver resolver, ConnectorTools tools, CredentialSource credentials, Throttles throttles,
             ToolResults results, DispatchMetrics metrics, DispatchConfig config, CredentialRejections rejections) {
+        this(resolver, tools, credentials, throttles, results, metrics, config, rejections, ToolCallSpans.off());
+    }
+
+    @Inject
+    public ToolCallExecutor(InstallationResolver resolver, ConnectorTools tools, CredentialSource credentials, Throttles throttles,
+            ToolResults results, DispatchMetrics metrics, DispatchConfig config, CredentialRejections rejections, ToolCallSpans spans) {
+        this.spans = spans;
         this.resolver = resolver;
         this.tools = tools;
         this.credentials = credentials;
@@ -105,23 +117,25 @@ public class ToolCallExecutor {
      * and the connection's limits hold (null: not checked, for callers that are not the consumer).
      */
     public Uni<Executed> execute(ToolCall received, Instant receivedAt, String recordKey) {
-        ToolCall call = received.withTraceparent(TraceContext.childOf(received.traceparent()));
+        // Dispatch's span of the call's trace: the result and the provider request carry its traceparent.
+        ToolCallSpans.CallSpan span = spans.start(received);
+        ToolCall call = received.withTraceparent(span.traceparent());
         Instant cap = receivedAt.plus(config.maxCallDuration());
-        Run run = new Run(call, receivedAt, call.deadline().isBefore(cap) ? call.deadline() : cap);
+        Run run = new Run(call, receivedAt, call.deadline().isBefore(cap) ? call.deadline() : cap, span);
         Duration remaining = Duration.between(Instant.now(), run.deadline);
         if (remaining.isNegative() || remaining.isZero()) {
-            return Uni.createFrom().item(failed(run, new CallFailure(ErrorCode.DEADLINE_EXCEEDED,
-                    "The call's deadline had passed when it arrived; it was not started.")));
+            return Uni.createFrom().item(ended(run, failed(run, new CallFailure(ErrorCode.DEADLINE_EXCEEDED,
+                    "The call's deadline had passed when it arrived; it was not started."))));
         }
         return Uni.createFrom().deferred(() -> {
             metrics.started();
-            return resolver.resolve(call, run.deadline)
+            return span.within(() -> resolver.resolve(call, run.deadline))
                     .flatMap(connection -> {
                         run.connection = connection;
                         checkRouting(recordKey, call, connection);
                         run.tool = tools.find(connection, call.tool(), call.arguments());
-                        return credentials.forCall(connection, "dispatch " + connection.connectorLabel() + "." + call.tool()
-                                + " call " + call.callId(), run.deadline);
+                        return span.within(() -> credentials.forCall(connection, "dispatch " + connection.connectorLabel() + "." + call.tool()
+                                + " call " + call.callId(), run.deadline));
                     })
                     .flatMap(credentials -> {
                         run.credentials = credentials;
@@ -130,8 +144,21 @@ public class ToolCallExecutor {
                     .ifNoItem().after(remaining).failWith(() -> new CallFailure(ErrorCode.DEADLINE_EXCEEDED,
                             "The call did not finish before its deadline" + (run.attempts > 0 ? " (" + run.attempts + " attempts)." : ".")))
                     .onFailure().recoverWithItem(failure -> failed(run, failure))
-                    .onTermination().invoke(metrics::ended);
+                    .onTermination().invoke(metrics::ended)
+                    // The result is decided (or the call was given up, cancelled on a rebalance): the span ends.
+                    .onTermination().invoke((executed, failure, cancelled) -> {
+                        if (executed != null) {
+                            ended(run, executed);
+                        } else {
+                            run.span.end(run.connector(), cancelled ? "cancelled" : ErrorCode.INTERNAL.name(), run.attempts, false);
+                        }
+                    });
         });
+    }
+
+    private static Executed ended(Run run, Executed executed) {
+        run.span.end(executed.connector(), executed.outcome(), run.attempts, executed.misrouted());
+        return executed;
     }
 
     /** The key a connection's calls must share: its installation id, or tenant/plugin/connection as the engine names it. */
@@ -151,7 +178,8 @@ public class ToolCallExecutor {
 
     /** The INTERNAL result of a call whose run ended without one (a fault of ours). */
     public Executed internalFailure(ToolCall call, Instant receivedAt) {
-        Run run = new Run(call, receivedAt, call.deadline());
+        // Never the caller's own traceparent: its span id is the caller's, not ours.
+        Run run = new Run(call.withTraceparent(TraceContext.childOf(call.traceparent())), receivedAt, call.deadline(), ToolCallSpans.CallSpan.NONE);
         return failed(run, new CallFailure(ErrorCode.INTERNAL, "The dispatcher failed on this call; publish it again."));
     }
 
@@ -183,8 +211,8 @@ public class ToolCallExecutor {
         if (!run.connection.oauth()) {
             return Uni.createFrom().item(run.credentials);
         }
-        return credentials.forCall(run.connection, "dispatch " + run.connection.connectorLabel() + "." + run.call.tool()
-                + " call " + run.call.callId(), run.deadline);
+        return run.span.within(() -> credentials.forCall(run.connection, "dispatch " + run.connection.connectorLabel() + "." + run.call.tool()
+                + " call " + run.call.callId(), run.deadline));
     }
 
     private Uni<Executed> next(Run run, ToolOutcome answered) {
@@ -213,7 +241,7 @@ public class ToolCallExecutor {
                 run.refreshed = true;
                 metrics.retry(run.connector(), "credentials-refreshed");
                 // The retry's attempt asks for a token again: oauth-service refreshes, since this one was reported.
-                yield credentials.rejected(run.connection, token, run.deadline).flatMap(ignored -> attempt(run));
+                yield run.span.within(() -> credentials.rejected(run.connection, token, run.deadline)).flatMap(ignored -> attempt(run));
             }
             case ToolOutcome.GrantBroken broken -> Uni.createFrom().failure(new CallFailure(ErrorCode.GRANT_BROKEN, broken.sentence()));
             case ToolOutcome.BadArguments bad -> Uni.createFrom().failure(new CallFailure(ErrorCode.BAD_ARGUMENTS, bad.problems().isEmpty()
