@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.URL;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,22 +20,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import dev.polymux.connector.builtin.mqtt.MosquittoBroker;
+import dev.polymux.console.support.BrowserJourney;
 import dev.polymux.console.support.AuthorizationServerForTheConsole;
-import dev.polymux.console.support.ConsoleBrowser;
 import dev.polymux.console.support.LocalSigningKey;
 import dev.polymux.console.support.OAuthForTheConsole;
 import dev.polymux.console.support.RegistryForTheConsole;
@@ -44,7 +38,6 @@ import dev.polymux.console.support.VaultForTheConsole;
 import dev.polymux.testing.logging.LogCapture;
 import dev.polymux.testing.service.RegistryServiceChild;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
@@ -62,30 +55,16 @@ import io.restassured.http.ContentType;
 @WithTestResource(RegistryForTheConsole.class)
 @WithTestResource(VaultForTheConsole.class)
 @WithTestResource(OAuthForTheConsole.class)
-class ConnectBrowserTest {
+class ConnectBrowserTest extends BrowserJourney {
 
-    static final String PREFIX = "connect-";
     private static final String PLUGIN_ID = "console-acme-notes";
     private static final String BROKER_PASSWORD = "mqtt-pass-console-test-7f3a";
 
-    private static ChromeDriver browser;
-    private static ConsoleBrowser chromium;
     private final List<String> seen = new ArrayList<>();
 
-    @TestHTTPResource("/")
-    URL console;
-
-    @BeforeAll
-    static void startTheBrowser() throws IOException {
-        chromium = ConsoleBrowser.start(PREFIX);
-        browser = chromium.driver();
-    }
-
-    @AfterAll
-    static void stopTheBrowser() throws IOException {
-        if (chromium != null) {
-            chromium.close();
-        }
+    @Override
+    protected String prefix() {
+        return "connect-";
     }
 
     @Test
@@ -255,31 +234,5 @@ class ConnectBrowserTest {
                     .contentType(ContentType.JSON).body("{\"note\":\"Test plugin.\"}")
                     .post("/reviews/listings/plugin/" + PLUGIN_ID + "/versions/1.0.0/approve").then().statusCode(200);
         }
-    }
-
-    private void signIn(WebDriverWait wait, String tenant, String subject, String... roles) {
-        browser.get(url("/signin"));
-        WebElement tenantField = browser.findElement(By.id("tenant"));
-        tenantField.clear();
-        tenantField.sendKeys(tenant);
-        browser.findElement(By.id("subject")).sendKeys(subject);
-        for (String role : List.of("author", "reviewer", "installer", "admin")) {
-            WebElement box = browser.findElement(By.id("role-" + role));
-            if (box.isSelected() != List.of(roles).contains(role)) {
-                box.click();
-            }
-        }
-        browser.findElement(By.cssSelector("form[action='/signin'] button[type=submit]")).click();
-        wait.until(ExpectedConditions.urlContains("/integrations/marketplace"));
-        assertTrue(browser.findElement(By.className("who")).getText().contains(subject + " · " + tenant));
-    }
-
-    private String url(String path) {
-        String base = console.toString();
-        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
-    }
-
-    private static void screenshot(String name) throws IOException {
-        chromium.screenshot(name);
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,25 +16,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import dev.polymux.console.support.ConsoleBrowser;
+import dev.polymux.console.support.BrowserJourney;
 import dev.polymux.console.support.LocalSigningKey;
 import dev.polymux.console.support.RegistryForTheConsole;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -46,7 +39,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @WithTestResource(LocalSigningKey.class)
 @WithTestResource(RegistryForTheConsole.class)
-class ConsoleJourneyBrowserTest {
+class ConsoleJourneyBrowserTest extends BrowserJourney {
 
     private static final String PLUGIN_ID = "console-notes";
     private static final String PLUGIN = """
@@ -64,24 +57,9 @@ class ConsoleJourneyBrowserTest {
     private static final String INVALID_PLUGIN = """
             {"id":"console-broken","version":"1.0.0","label":"Broken","connections":[{"kind":"vault","key":"api_key","shape":{"kind":"quad"}}]}""";
 
-    static final String PREFIX = "journey-";
-    private static ChromeDriver browser;
-    private static ConsoleBrowser chromium;
-
-    @TestHTTPResource("/")
-    URL console;
-
-    @BeforeAll
-    static void startTheBrowser() throws IOException {
-        chromium = ConsoleBrowser.start(PREFIX);
-        browser = chromium.driver();
-    }
-
-    @AfterAll
-    static void stopTheBrowser() throws IOException {
-        if (chromium != null) {
-            chromium.close();
-        }
+    @Override
+    protected String prefix() {
+        return "journey-";
     }
 
     @Test
@@ -240,14 +218,5 @@ class ConsoleJourneyBrowserTest {
         wait.until(ExpectedConditions.urlContains("/signin"));
         assertEquals(null, browser.executeScript("return window.sessionStorage.getItem('htmx-history-cache')"),
                 "a snapshot of a signed-in page outlived the session");
-    }
-
-    private String url(String path) {
-        String base = console.toString();
-        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
-    }
-
-    private static void screenshot(String name) throws IOException {
-        chromium.screenshot(name);
     }
 }

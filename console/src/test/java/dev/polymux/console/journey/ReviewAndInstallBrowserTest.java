@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,27 +18,21 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import dev.polymux.console.support.ConsoleBrowser;
+import dev.polymux.console.support.BrowserJourney;
 import dev.polymux.console.support.LocalSigningKey;
 import dev.polymux.console.support.RegistryForTheConsole;
 import dev.polymux.console.support.VaultForTheConsole;
 import dev.polymux.testing.logging.LogCapture;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -54,9 +47,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @WithTestResource(LocalSigningKey.class)
 @WithTestResource(RegistryForTheConsole.class)
 @WithTestResource(VaultForTheConsole.class)
-class ReviewAndInstallBrowserTest {
-
-    static final String PREFIX = "review-install-";
+class ReviewAndInstallBrowserTest extends BrowserJourney {
 
     private static final String PLUGIN_ID = "console-keys";
     private static final String V1 = """
@@ -74,24 +65,11 @@ class ReviewAndInstallBrowserTest {
     private static final String OWN = V2.replace("console-keys", OWN_ID).replace("1.1.0", "1.0.0");
     private static final String SECRET = "sk_live_console_" + UUID.randomUUID().toString().replace("-", "");
 
-    private static ChromeDriver browser;
-    private static ConsoleBrowser chromium;
     private final List<String> seen = new ArrayList<>();
 
-    @TestHTTPResource("/")
-    URL console;
-
-    @BeforeAll
-    static void startTheBrowser() throws IOException {
-        chromium = ConsoleBrowser.start(PREFIX);
-        browser = chromium.driver();
-    }
-
-    @AfterAll
-    static void stopTheBrowser() throws IOException {
-        if (chromium != null) {
-            chromium.close();
-        }
+    @Override
+    protected String prefix() {
+        return "review-install-";
     }
 
     @Test
@@ -238,23 +216,6 @@ class ReviewAndInstallBrowserTest {
         assertFalse(browser.getPageSource().contains("eyJ"), "no token in a page");
     }
 
-    private void signIn(WebDriverWait wait, String tenant, String subject, String... roles) {
-        browser.get(url("/signin"));
-        WebElement tenantField = browser.findElement(By.id("tenant"));
-        tenantField.clear();
-        tenantField.sendKeys(tenant);
-        browser.findElement(By.id("subject")).sendKeys(subject);
-        for (String role : List.of("author", "reviewer", "installer", "admin")) {
-            WebElement box = browser.findElement(By.id("role-" + role));
-            if (box.isSelected() != List.of(roles).contains(role)) {
-                box.click();
-            }
-        }
-        browser.findElement(By.cssSelector("form[action='/signin'] button[type=submit]")).click();
-        wait.until(ExpectedConditions.urlContains("/integrations/marketplace"));
-        assertTrue(browser.findElement(By.className("who")).getText().contains(subject + " · " + tenant));
-    }
-
     private void signOut(WebDriverWait wait) {
         browser.findElement(By.cssSelector("form.signout button[type=submit]")).click();
         wait.until(ExpectedConditions.urlContains("/signin"));
@@ -269,14 +230,5 @@ class ReviewAndInstallBrowserTest {
         browser.findElement(By.id("submit")).click();
         wait.until(ExpectedConditions.urlContains("/integrations/publish/plugin/" + id + "/" + version));
         return browser.findElement(By.id("listing-state")).getText();
-    }
-
-    private String url(String path) {
-        String base = console.toString();
-        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
-    }
-
-    private static void screenshot(String name) throws IOException {
-        chromium.screenshot(name);
     }
 }

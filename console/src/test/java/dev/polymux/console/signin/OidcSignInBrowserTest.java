@@ -6,31 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import dev.polymux.console.support.ConsoleBrowser;
+import dev.polymux.console.support.BrowserJourney;
 import dev.polymux.console.support.PlatformIssuer;
 import dev.polymux.console.support.RegistryTrustingTheIssuer;
 import dev.polymux.console.signin.service.SignInBinding;
 import dev.polymux.console.web.Sessions;
 import dev.polymux.testing.logging.LogCapture;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -42,25 +37,11 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @WithTestResource(PlatformIssuer.class)
 @WithTestResource(RegistryTrustingTheIssuer.class)
-class OidcSignInBrowserTest {
+class OidcSignInBrowserTest extends BrowserJourney {
 
-    private static ConsoleBrowser chromium;
-    private static ChromeDriver browser;
-
-    @TestHTTPResource("/")
-    URL console;
-
-    @BeforeAll
-    static void startTheBrowser() throws IOException {
-        chromium = ConsoleBrowser.start("oidc-");
-        browser = chromium.driver();
-    }
-
-    @AfterAll
-    static void stopTheBrowser() throws IOException {
-        if (chromium != null) {
-            chromium.close();
-        }
+    @Override
+    protected String prefix() {
+        return "oidc-";
     }
 
     @BeforeEach
@@ -196,9 +177,5 @@ class OidcSignInBrowserTest {
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(seconds));
         wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
         return wait;
-    }
-
-    private String url(String path) {
-        return console.toString().replaceAll("/$", "") + path;
     }
 }
