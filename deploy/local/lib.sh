@@ -17,6 +17,8 @@ POLYMUX_SERVICES=(
 KAFKA_PORT=$((9092 + POLYMUX_PORT_OFFSET))
 KAFKA_CONTROLLER_PORT=$((9093 + POLYMUX_PORT_OFFSET))
 EMBEDDED_PG_PORT=$((15432 + POLYMUX_PORT_OFFSET))
+# The local token endpoint (LocalTokens serve): each service's own token, client-credentials grant, on 127.0.0.1 only.
+TOKEN_ENDPOINT_PORT=$((8186 + POLYMUX_PORT_OFFSET))
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'polymux: %s\n' "$*" >&2; exit 1; }
