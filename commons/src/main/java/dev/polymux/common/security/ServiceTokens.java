@@ -37,6 +37,7 @@ public class ServiceTokens {
     /** Renewed this long before it ends, but never earlier than half its life (an issuer's short tokens). */
     private static final Duration RENEW_AHEAD = Duration.ofSeconds(60);
     private static final Duration ISSUER_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final Optional<String> fixed;
     private final Optional<String> tokenUrl;
@@ -47,6 +48,7 @@ public class ServiceTokens {
     private volatile Held held;
     private volatile Uni<OidcClient> client;
     private final AtomicReference<Uni<Held>> renewing = new AtomicReference<>();
+    private volatile Backoff backoff;
 
     /** A token and when to renew it. */
     private record Held(String token, Instant renewAt, Instant expiresAt) {
@@ -59,9 +61,6 @@ public class ServiceTokens {
     /** After the issuer failed: no new attempt before {@code at}; the delay doubles up to {@link #MAX_BACKOFF}. */
     private record Backoff(Instant at, Duration delay) {
     }
-
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-    private volatile Backoff backoff;
 
     @Inject
     public ServiceTokens(@ConfigProperty(name = "polymux.service-token") Optional<String> fixed,

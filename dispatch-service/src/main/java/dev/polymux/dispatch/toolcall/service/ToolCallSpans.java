@@ -75,11 +75,9 @@ public class ToolCallSpans {
         if (!enabled) {
             return new CallSpan(null, null, TraceContext.childOf(call.traceparent()));
         }
-        Context parent = Context.root();
-        String received = TraceContext.childOf(call.traceparent()) == null ? null : call.traceparent(); // a valid one only
-        if (received != null) {
-            parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), Map.of("traceparent", received), GETTER);
-        }
+        Context parent = TraceContext.valid(call.traceparent())
+                ? W3CTraceContextPropagator.getInstance().extract(Context.root(), Map.of("traceparent", call.traceparent()), GETTER)
+                : Context.root();
         Span span = tracer.spanBuilder("tool_call " + call.tool()).setSpanKind(SpanKind.CONSUMER).setParent(parent)
                 .setAttribute(TOOL, call.tool())
                 .setAttribute(PLUGIN, call.pluginId())

@@ -2,6 +2,7 @@ package dev.polymux.dispatch.toolcall.service;
 
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -15,13 +16,15 @@ public final class TraceContext {
     private TraceContext() {
     }
 
+    /** Whether {@code traceparent} is a version-00 W3C traceparent with a non-zero trace id. */
+    public static boolean valid(String traceparent) {
+        return parsed(traceparent) != null;
+    }
+
     /** The traceparent of dispatch's span under {@code parent}, or null when there is no valid parent. */
     public static String childOf(String parent) {
-        if (parent == null) {
-            return null;
-        }
-        var match = TRACEPARENT.matcher(parent);
-        if (!match.matches() || match.group(1).chars().allMatch(c -> c == '0')) {
+        Matcher match = parsed(parent);
+        if (match == null) {
             return null;
         }
         long span;
@@ -29,5 +32,14 @@ public final class TraceContext {
             span = ThreadLocalRandom.current().nextLong();
         } while (span == 0);
         return "00-" + match.group(1) + "-" + HexFormat.of().toHexDigits(span) + "-" + match.group(3);
+    }
+
+    /** The matched traceparent, or null when it is missing, malformed or has the all-zero trace id. */
+    private static Matcher parsed(String traceparent) {
+        if (traceparent == null) {
+            return null;
+        }
+        Matcher match = TRACEPARENT.matcher(traceparent);
+        return match.matches() && !match.group(1).chars().allMatch(c -> c == '0') ? match : null;
     }
 }
