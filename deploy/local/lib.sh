@@ -11,7 +11,7 @@ POLYMUX_SERVICES=(
   "registry-service 8181 9281 polymux_registry"
   "oauth-service 8182 9282 polymux_oauth"
   "vault-service 8183 9283 polymux_vault"
-  "dispatch-service 8184 9284 polymux_dispatch"
+  "dispatch-service 8184 9284 -"
   "console 8185 9285 -"
 )
 KAFKA_PORT=$((9092 + POLYMUX_PORT_OFFSET))

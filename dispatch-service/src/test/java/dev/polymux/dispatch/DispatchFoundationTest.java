@@ -1,6 +1,11 @@
 package dev.polymux.dispatch;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -8,19 +13,28 @@ import org.junit.jupiter.api.Test;
 
 import dev.polymux.testing.contract.ServiceFoundationContract;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
-import dev.polymux.testing.postgres.PostgresResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** dispatch-service on a real PostgreSQL database of its own and the real Kafka broker: see {@link ServiceFoundationContract}. */
+/** dispatch-service on the real Kafka broker, and no database: see {@link ServiceFoundationContract}. */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
-@WithTestResource(PostgresResource.class)
 class DispatchFoundationTest extends ServiceFoundationContract {
 
     @Override
     protected String serviceName() {
         return "dispatch-service";
+    }
+
+    /** It keeps nothing: no datasource, no readiness that waits on a database it does not need. */
+    @Test
+    void runsWithoutADatabase() {
+        given().port(managementPort())
+                .when().get("/q/health/ready")
+                .then().statusCode(200)
+                .body("checks.name", not(hasItem(containsString("Database"))));
+        assertTrue(ConfigProvider.getConfig().getOptionalValue("quarkus.datasource.db-kind", String.class).isEmpty(),
+                "no datasource is configured");
     }
 
     /**

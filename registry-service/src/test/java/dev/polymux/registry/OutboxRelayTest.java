@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import dev.polymux.common.event.CloudEvent;
-import dev.polymux.common.outbox.OutboxEvent;
-import dev.polymux.common.outbox.repository.OutboxRepository;
-import dev.polymux.common.outbox.service.OutboxService;
+import dev.polymux.persistence.outbox.OutboxEvent;
+import dev.polymux.persistence.outbox.repository.OutboxRepository;
+import dev.polymux.persistence.outbox.service.OutboxService;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.kafka.KafkaEvents;
 import dev.polymux.testing.postgres.PostgresResource;
@@ -40,7 +40,7 @@ class OutboxRelayTest {
     OutboxRepository repository;
 
     @Inject
-    dev.polymux.common.outbox.messaging.OutboxRelay relay;
+    dev.polymux.persistence.outbox.messaging.OutboxRelay relay;
 
     @Inject
     io.vertx.mutiny.sqlclient.Pool pool;

@@ -43,7 +43,6 @@ import dev.polymux.testing.kafka.EventSchemas;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.kafka.KafkaEvents;
 import dev.polymux.testing.logging.LogCapture;
-import dev.polymux.testing.postgres.PostgresResource;
 import dev.polymux.testing.security.TestTokens;
 import dev.polymux.testing.service.RegistryServiceChild;
 import dev.polymux.testing.service.VaultServiceChild;
@@ -59,7 +58,6 @@ import io.restassured.path.json.JsonPath;
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
-@WithTestResource(PostgresResource.class)
 @WithTestResource(value = TestTokens.class, initArgs = @ResourceArg(name = TestTokens.SERVICE_NAME, value = "dispatch-service"))
 @WithTestResource(AuthorizationServer.class)
 @WithTestResource(ProviderStub.class)

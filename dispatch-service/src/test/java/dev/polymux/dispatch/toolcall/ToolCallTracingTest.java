@@ -38,7 +38,6 @@ import dev.polymux.dispatch.support.Suite;
 import dev.polymux.dispatch.support.ToolCalls;
 import dev.polymux.testing.kafka.KafkaBrokerResource;
 import dev.polymux.testing.kafka.KafkaEvents;
-import dev.polymux.testing.postgres.PostgresResource;
 import dev.polymux.testing.security.TestTokens;
 import dev.polymux.testing.service.RegistryServiceChild;
 import dev.polymux.testing.service.VaultServiceChild;
@@ -60,7 +59,6 @@ import io.quarkus.test.junit.TestProfile;
 @QuarkusTest
 @TestProfile(ToolCallTracingTest.TracingOn.class)
 @WithTestResource(KafkaBrokerResource.class)
-@WithTestResource(PostgresResource.class)
 @WithTestResource(value = TestTokens.class, initArgs = @ResourceArg(name = TestTokens.SERVICE_NAME, value = "dispatch-service"))
 @WithTestResource(AuthorizationServer.class)
 @WithTestResource(ProviderStub.class)

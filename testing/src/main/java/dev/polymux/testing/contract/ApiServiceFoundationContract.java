@@ -8,9 +8,9 @@ import org.junit.jupiter.api.Test;
 
 
 /**
- * The foundation contract of a service with a public REST API, documented by OpenAPI and Swagger UI.
+ * The foundation contract of a service with a database and a public REST API, documented by OpenAPI and Swagger UI.
  */
-public abstract class ApiServiceFoundationContract extends ServiceFoundationContract {
+public abstract class ApiServiceFoundationContract extends PersistentServiceFoundationContract {
 
     @Test
     void openApiDocumentAndSwaggerUiAreServed() {

@@ -1,31 +1,17 @@
 package dev.polymux.testing.contract;
 
 import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-
-import dev.polymux.common.event.CloudEvent;
-import dev.polymux.common.outbox.OutboxEvent;
-import dev.polymux.common.outbox.repository.OutboxRepository;
-import dev.polymux.common.outbox.service.OutboxService;
-import dev.polymux.testing.kafka.KafkaEvents;
-import dev.polymux.testing.reactive.OnVertxContext;
 import grpc.health.v1.HealthGrpc;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
@@ -33,56 +19,24 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.restassured.RestAssured;
 
 /**
- * What every Polymux service must do from its first day, checked against the real database and broker. A
- * service's test extends it and adds {@code @QuarkusTest} and the {@code @WithTestResource} annotations of
- * {@link dev.polymux.testing.kafka.KafkaBrokerResource} and {@link dev.polymux.testing.postgres.PostgresResource}.
+ * What every Polymux service must do from its first day, checked against the real broker. A service's test
+ * extends it (or {@link PersistentServiceFoundationContract}, for a service with a database) and adds
+ * {@code @QuarkusTest} and {@code @WithTestResource(KafkaBrokerResource.class)}.
  */
 public abstract class ServiceFoundationContract {
-
-    @Inject
-    OutboxService outbox;
-
-    @Inject
-    OutboxRepository outboxRepository;
 
     /** The service's name as it appears in event sources, e.g. "registry-service". */
     protected abstract String serviceName();
 
     @Test
-    void outboxEventIsCommittedToPostgresThenPublishedToKafka() {
-        String topic = "polymux.foundation-check." + serviceName() + ".v1";
-        try (KafkaEvents events = KafkaEvents.watch(topic)) {
-            JsonNode data = JsonNodeFactory.instance.objectNode().put("check", "outbox round trip");
-            CloudEvent event = CloudEvent.create("/polymux/" + serviceName(), "dev.polymux.foundation.checked.v1",
-                    "foundation", data);
-
-            OutboxEvent row = OnVertxContext.await(() -> Panache.withTransaction(() -> outbox.enqueue(topic, "foundation", event)));
-            assertNotNull(row.getId(), "the event row was written to PostgreSQL");
-
-            JsonNode received = events.awaitCloudEvent(json -> event.id().equals(json.path("id").asText()));
-            assertEquals("dev.polymux.foundation.checked.v1", received.path("type").asText());
-            assertEquals("/polymux/" + serviceName(), received.path("source").asText());
-            assertEquals("outbox round trip", received.path("data").path("check").asText());
-
-            // The relay marks the row once the broker acknowledged it.
-            await().atMost(10, TimeUnit.SECONDS).until(
-                    () -> OnVertxContext.await(() -> Panache.withSession(() -> outboxRepository.findById(row.getId()))).getPublishedAt() != null);
-            assertEquals(1, events.allMatching(r -> r.value().contains(event.id()), Duration.ofMillis(500)).size(),
-                    "the event is published once");
-        }
-    }
-
-    @Test
-    void readinessIsUpOnTheManagementPortWithDatabaseAndKafkaChecks() {
+    void readinessIsUpOnTheManagementPortWithTheKafkaCheck() {
         given().port(managementPort())
                 .when().get("/q/health/ready")
                 .then().statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.name", hasItem(containsString("Database")))
                 .body("checks.name", hasItem(containsString("Reactive Messaging")));
     }
 
@@ -91,7 +45,6 @@ public abstract class ServiceFoundationContract {
         given().port(managementPort())
                 .when().get("/q/metrics")
                 .then().statusCode(200)
-                .body(containsString("polymux_outbox_published_total"))
                 .body(containsString("jvm_memory_used_bytes"));
     }
 

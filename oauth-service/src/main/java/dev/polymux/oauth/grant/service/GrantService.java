@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.polymux.common.event.CloudEvent;
 import dev.polymux.common.event.ConnectionEventTypes;
 import dev.polymux.common.event.EventTopics;
-import dev.polymux.common.outbox.service.OutboxService;
+import dev.polymux.persistence.outbox.service.OutboxService;
 import dev.polymux.common.reactive.SeparateContexts;
 import dev.polymux.connector.engine.OAuthSettings;
 import dev.polymux.connector.sdk.GrantException;

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.polymux.common.event.CloudEvent;
 import dev.polymux.common.event.ConnectionEventTypes;
 import dev.polymux.common.event.EventTopics;
-import dev.polymux.common.outbox.service.OutboxService;
+import dev.polymux.persistence.outbox.service.OutboxService;
 import dev.polymux.oauth.config.OAuthConfig;
 import dev.polymux.oauth.grant.service.GrantService;
 import dev.polymux.oauth.setup.service.IntegrationSetup;

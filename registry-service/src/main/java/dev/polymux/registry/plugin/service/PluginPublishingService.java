@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.polymux.common.event.CloudEvent;
 import dev.polymux.common.event.EventTopics;
-import dev.polymux.common.outbox.service.OutboxService;
+import dev.polymux.persistence.outbox.service.OutboxService;
 import dev.polymux.common.problem.Problem;
 import dev.polymux.common.problem.ProblemException;
 import dev.polymux.common.problem.ProblemType;

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.polymux.common.event.CloudEvent;
 import dev.polymux.common.event.EventTopics;
-import dev.polymux.common.outbox.service.OutboxService;
+import dev.polymux.persistence.outbox.service.OutboxService;
 import dev.polymux.vault.config.VaultConfig;
 import dev.polymux.vault.oauthclient.ClientKey;
 import io.smallrye.mutiny.Uni;

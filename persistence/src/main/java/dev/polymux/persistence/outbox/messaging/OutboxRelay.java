@@ -1,4 +1,4 @@
-package dev.polymux.common.outbox.messaging;
+package dev.polymux.persistence.outbox.messaging;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -15,9 +15,9 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import dev.polymux.common.event.CloudEvent;
-import dev.polymux.common.outbox.OutboxConfig;
-import dev.polymux.common.outbox.OutboxEvent;
-import dev.polymux.common.outbox.repository.OutboxRepository;
+import dev.polymux.persistence.outbox.OutboxConfig;
+import dev.polymux.persistence.outbox.OutboxEvent;
+import dev.polymux.persistence.outbox.repository.OutboxRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;

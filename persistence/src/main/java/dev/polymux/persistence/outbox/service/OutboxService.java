@@ -1,4 +1,4 @@
-package dev.polymux.common.outbox.service;
+package dev.polymux.persistence.outbox.service;
 
 import java.time.Instant;
 import java.util.UUID;
@@ -9,8 +9,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.polymux.common.event.CloudEvent;
-import dev.polymux.common.outbox.OutboxEvent;
-import dev.polymux.common.outbox.repository.OutboxRepository;
+import dev.polymux.persistence.outbox.OutboxEvent;
+import dev.polymux.persistence.outbox.repository.OutboxRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 

@@ -1,11 +1,11 @@
-package dev.polymux.common.outbox.repository;
+package dev.polymux.persistence.outbox.repository;
 
 import java.time.Instant;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.polymux.common.outbox.OutboxEvent;
+import dev.polymux.persistence.outbox.OutboxEvent;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 

@@ -1,4 +1,4 @@
-package dev.polymux.common.outbox;
+package dev.polymux.persistence.outbox;
 
 import java.time.Instant;
 import java.util.UUID;

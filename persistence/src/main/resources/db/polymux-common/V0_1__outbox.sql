@@ -1,4 +1,4 @@
--- The transactional outbox (dev.polymux.common.outbox): events committed with the change they announce,
+-- The transactional outbox (dev.polymux.persistence.outbox): events committed with the change they announce,
 -- relayed to Kafka afterwards. Every service database has it.
 create table outbox_event (
     id            bigint generated always as identity primary key,
