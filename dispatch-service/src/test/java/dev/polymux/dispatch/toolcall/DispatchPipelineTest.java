@@ -115,9 +115,19 @@ class DispatchPipelineTest {
                 .inScenario(scenario).whenScenarioStateIs("limited")
                 .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json").withBody("{\"order\":\"o-2\"}")));
 
-        JsonNode result = call(tenant, "acme", "create_order", "{\"sku\":\"" + sku + "\"}");
+        JsonNode result;
+        List<String> retryLines;
+        try (LogCapture logs = LogCapture.start()) {
+            result = call(tenant, "acme", "create_order", "{\"sku\":\"" + sku + "\"}");
+            retryLines = logs.linesContaining("attempt 1 got HTTP 429");
+        }
         assertEquals("succeeded", result.path("data").path("status").asText(), result.toString());
         assertEquals(2, result.path("data").path("attempts").asInt());
+        // The line about the retry says which call, tenant and installation it is about, as log context fields.
+        String callId = result.path("data").path("callId").asText();
+        assertEquals(1, retryLines.size(), retryLines.toString());
+        assertTrue(retryLines.get(0).contains("mdc{callId=" + callId + ", installationId=" + id + ", pluginId=" + Suite.PLUGIN + ", tenantId=" + tenant
+                + ", tool=create_order}"), retryLines.get(0));
         List<LoggedRequest> attempts = ProviderStub.server().findAll(postRequestedFor(urlEqualTo("/orders"))
                 .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing(sku)));
         assertEquals(2, attempts.size());

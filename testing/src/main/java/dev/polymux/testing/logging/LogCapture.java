@@ -13,7 +13,8 @@ import org.jboss.logmanager.ExtLogRecord;
 
 /**
  * Captures every log record of the app under test (a {@code @QuarkusTest} shares its JVM), formatted as a log line
- * would be, with stack traces, so a test can scan them for values that must never be logged. While open, the
+ * would be, with stack traces and the log context (MDC, as {@code mdc{key=value, ...}}), so a test can scan them for
+ * values that must never be logged. While open, the
  * {@code dev.polymux} loggers run at DEBUG, so debug statements are scanned too.
  */
 public final class LogCapture extends Handler implements AutoCloseable {
@@ -38,6 +39,10 @@ public final class LogCapture extends Handler implements AutoCloseable {
     public void publish(LogRecord record) {
         StringBuilder line = new StringBuilder(record.getLoggerName() == null ? "" : record.getLoggerName()).append(' ');
         line.append(record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage());
+        // The log context goes into the line too: a JSON log prints it, so it is scanned like the message.
+        if (record instanceof ExtLogRecord ext && !ext.getMdcCopy().isEmpty()) {
+            line.append(" mdc").append(new java.util.TreeMap<>(ext.getMdcCopy()));
+        }
         if (record.getThrown() != null) {
             StringWriter trace = new StringWriter();
             record.getThrown().printStackTrace(new PrintWriter(trace));

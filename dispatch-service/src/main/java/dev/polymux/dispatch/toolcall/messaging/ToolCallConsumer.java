@@ -34,6 +34,7 @@ import org.jboss.logging.Logger;
 import dev.polymux.common.event.CloudEvent;
 import dev.polymux.dispatch.config.DispatchConfig;
 import dev.polymux.dispatch.throttle.service.Throttles;
+import dev.polymux.dispatch.toolcall.CallLog;
 import dev.polymux.dispatch.toolcall.service.DispatchMetrics;
 import dev.polymux.dispatch.toolcall.service.DispatchProgress;
 import dev.polymux.dispatch.toolcall.service.ToolCallExecutor;
@@ -69,6 +70,7 @@ import io.smallrye.mutiny.subscription.Cancellable;
 public class ToolCallConsumer {
 
     private static final Logger LOG = Logger.getLogger(ToolCallConsumer.class);
+    private static final CallLog CALL_LOG = CallLog.of(ToolCallConsumer.class);
     /**
      * Halving stops here: a stand-in result or a cut DLQ copy is about a kilobyte. Twice the producer's batch.size (16
      * KiB), so that a record the broker keeps refusing at this budget is larger than a batch and always sent in one of
@@ -307,7 +309,7 @@ public class ToolCallConsumer {
 
     /** The executor never fails; should it anyway, the call still gets its one (INTERNAL) result. */
     private CallOutcome unexpected(ConsumerRecord<byte[], byte[]> record, Instant receivedAt, ToolCallReader.Valid valid, Throwable failure) {
-        LOG.errorf("Call %s ended without a result (%s): answered INTERNAL", valid.call().callId(), failure.getClass().getName());
+        CALL_LOG.errorf(valid.call(), null, "Call %s ended without a result (%s): answered INTERNAL", valid.call().callId(), failure.getClass().getName());
         ToolCallExecutor.Executed executed = executor.internalFailure(valid.call(), receivedAt);
         return outcome(record, receivedAt, executed);
     }

@@ -8,7 +8,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -22,6 +21,7 @@ import dev.polymux.dispatch.credential.service.CredentialSource;
 import dev.polymux.dispatch.installation.ResolvedConnection;
 import dev.polymux.dispatch.installation.service.InstallationResolver;
 import dev.polymux.dispatch.throttle.service.Throttles;
+import dev.polymux.dispatch.toolcall.CallLog;
 import dev.polymux.dispatch.toolcall.ErrorCode;
 import dev.polymux.dispatch.toolcall.ToolCall;
 import io.smallrye.mutiny.Uni;
@@ -37,7 +37,7 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class ToolCallExecutor {
 
-    private static final Logger LOG = Logger.getLogger(ToolCallExecutor.class);
+    private static final CallLog CALL_LOG = CallLog.of(ToolCallExecutor.class);
 
     /**
      * A call's result, with what metrics count once it is committed. {@code misrouted}: refused for its Kafka key (it
@@ -287,7 +287,8 @@ public class ToolCallExecutor {
                     retriable.retryAfter().orElse(null)));
         }
         metrics.retry(run.connector(), rateLimited ? "rate-limited" : "unavailable");
-        LOG.debugf("Call %s: attempt %d got HTTP %d; next in %d ms", run.call.callId(), run.attempts, retriable.status(), wait.get().toMillis());
+        CALL_LOG.debugf(run.call, run.connection.installationId(), "Call %s: attempt %d got HTTP %d; next in %d ms", run.call.callId(), run.attempts,
+                retriable.status(), wait.get().toMillis());
         return Uni.createFrom().voidItem().onItem().delayIt().by(wait.get()).flatMap(ignored -> attempt(run));
     }
 
@@ -313,8 +314,8 @@ public class ToolCallExecutor {
 
     /** A fault of ours: logged by class and call id (a message could quote anything), answered as INTERNAL. */
     private static CallFailure unexpected(Run run, Throwable failure) {
-        LOG.errorf("Call %s failed unexpectedly: %s at %s", run.call.callId(), failure.getClass().getName(),
-                failure.getStackTrace().length > 0 ? failure.getStackTrace()[0] : "?");
+        CALL_LOG.errorf(run.call, run.connection == null ? null : run.connection.installationId(), "Call %s failed unexpectedly: %s at %s",
+                run.call.callId(), failure.getClass().getName(), failure.getStackTrace().length > 0 ? failure.getStackTrace()[0] : "?");
         return new CallFailure(ErrorCode.INTERNAL, "The dispatcher failed on this call (" + failure.getClass().getSimpleName()
                 + "); publish it again.");
     }
