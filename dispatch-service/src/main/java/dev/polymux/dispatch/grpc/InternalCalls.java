@@ -20,7 +20,6 @@ import io.smallrye.mutiny.Uni;
 public final class InternalCalls {
 
     private static final Logger LOG = Logger.getLogger(InternalCalls.class);
-    private static final int TRANSIENT_RETRIES = 3;
 
     private InternalCalls() {
     }
@@ -31,10 +30,15 @@ public final class InternalCalls {
         return stub.withDeadlineAfter(millis, TimeUnit.MILLISECONDS);
     }
 
-    /** Retries UNAVAILABLE (no answer: restarting, not yet reachable) a few times with backoff. */
-    public static <T> Uni<T> retryingTransient(Uni<T> call) {
+    /**
+     * Retries UNAVAILABLE (no answer: the service restarts, or is not reachable yet) with backoff from 100 ms up to 2 s,
+     * until the call's deadline: a restart of vault-service, oauth-service or the registry, or their database, delays
+     * the calls that need it instead of failing them (system-tests: "under every fault"). Every attempt carries the
+     * deadline as its gRPC deadline, so the last one ends with it.
+     */
+    public static <T> Uni<T> retryingTransient(Uni<T> call, Instant deadline) {
         return call.onFailure(failure -> code(failure) == Status.Code.UNAVAILABLE)
-                .retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(1)).atMost(TRANSIENT_RETRIES);
+                .retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(2)).expireAt(deadline.toEpochMilli());
     }
 
     /** The gRPC status code of a failure; UNKNOWN for anything that is not a status. */

@@ -34,8 +34,11 @@ import dev.polymux.testing.kafka.KafkaBroker;
  */
 public final class CommittedResults implements AutoCloseable {
 
-    /** A call's results as seen so far: the first one's status, source and the moment it was seen (epoch ms). */
-    public record Seen(int count, long firstSeenAt, String status, String source) {
+    /**
+     * A call's results as seen so far: the first one's status, error code (empty when it succeeded), source and the
+     * moment it was seen (epoch ms).
+     */
+    public record Seen(int count, long firstSeenAt, String status, String errorCode, String source) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -67,8 +70,9 @@ public final class CommittedResults implements AutoCloseable {
                     JsonNode result = JSON.readTree(record.value());
                     String callId = result.path("data").path("callId").asText();
                     if (callId.startsWith(callIdPrefix)) {
-                        byCall.merge(callId, new Seen(1, now, result.path("data").path("status").asText(), result.path("source").asText()),
-                                (first, again) -> new Seen(first.count() + 1, first.firstSeenAt(), first.status(), first.source()));
+                        byCall.merge(callId, new Seen(1, now, result.path("data").path("status").asText(),
+                                result.path("data").path("error").path("code").asText(), result.path("source").asText()),
+                                (first, again) -> new Seen(first.count() + 1, first.firstSeenAt(), first.status(), first.errorCode(), first.source()));
                         lastSeenAt = now;
                     }
                 }

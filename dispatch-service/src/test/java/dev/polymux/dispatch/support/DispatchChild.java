@@ -38,6 +38,11 @@ public class DispatchChild extends ChildServiceResource {
     }
 
     @Override
+    protected boolean hasDatabase() {
+        return false;
+    }
+
+    @Override
     protected Map<String, String> environment(Path workDir) {
         return Map.of("POLYMUX_SERVICE_TOKEN", TestTokens.service("dispatch-service", 24 * 3600).substring("Bearer ".length()),
                 "POLYMUX_REGISTRY_PORT", String.valueOf(RegistryServiceChild.port),

@@ -26,8 +26,15 @@ public final class KafkaBroker {
     private KafkaBroker() {
     }
 
-    /** Starts the broker on first use; returns its bootstrap servers. */
+    /** A broker the test runs itself (system-tests, which restart it): its bootstrap servers, as a system property. */
+    public static final String EXTERNAL_BOOTSTRAP = "polymux.test.kafka-bootstrap";
+
+    /** Starts the broker on first use (unless {@link #EXTERNAL_BOOTSTRAP} names one); returns its bootstrap servers. */
     public static synchronized String bootstrapServers() {
+        String external = System.getProperty(EXTERNAL_BOOTSTRAP);
+        if (external != null) {
+            return external;
+        }
         if (cluster == null) {
             cluster = start();
             Runtime.getRuntime().addShutdownHook(new Thread(KafkaBroker::stop, "kafka-test-broker-stop"));

@@ -21,6 +21,14 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
 
     private String database;
 
+    /**
+     * Makes {@code given} the server of this JVM, before anything asked for one: a test that restarts PostgreSQL
+     * (system-tests) runs a server of its own.
+     */
+    public static synchronized void use(PostgresServer given) {
+        server = given;
+    }
+
     /** One server per JVM: an embedded or container server is started once for all test classes. */
     public static synchronized PostgresServer server() {
         if (server == null) {

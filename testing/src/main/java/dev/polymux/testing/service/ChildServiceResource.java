@@ -57,6 +57,11 @@ public abstract class ChildServiceResource implements QuarkusTestResourceLifecyc
         return null;
     }
 
+    /** False for a service that keeps no state (dispatch-service): it gets no database. */
+    protected boolean hasDatabase() {
+        return true;
+    }
+
     /** Settings the child needs beyond infrastructure (as environment variables). */
     protected Map<String, String> environment(Path workDir) {
         return Map.of();
@@ -87,9 +92,11 @@ public abstract class ChildServiceResource implements QuarkusTestResourceLifecyc
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build " + module() + " first (./mvnw install -pl " + module() + " -DskipTests)");
         }
-        PostgresServer pg = PostgresResource.server();
+        PostgresServer pg = hasDatabase() ? PostgresResource.server() : null;
         String shared = sharedDatabase();
-        if (shared != null) {
+        if (pg == null) {
+            database = null;
+        } else if (shared != null) {
             database = shared;
             ownDatabase = false;
         } else if (database == null) { // a restart after kill() keeps the database, as a restarted pod would
@@ -97,16 +104,20 @@ public abstract class ChildServiceResource implements QuarkusTestResourceLifecyc
             pg.createDatabaseIfMissing(database);
             ownDatabase = true;
         }
-        httpPort = freePort();
-        managementPort = freePort();
+        if (httpPort == 0) { // a restart after kill() keeps its ports too, as a Service keeps its address: others call it there
+            httpPort = freePort();
+            managementPort = freePort();
+        }
         try {
             Path workDir = Files.createDirectories(Path.of("target", "child-services", module() + "-" + httpPort)).toAbsolutePath();
             log = workDir.resolve("service.log");
             Map<String, String> env = new HashMap<>();
-            env.put("QUARKUS_DATASOURCE_REACTIVE_URL", pg.reactiveUrl(database));
-            env.put("QUARKUS_DATASOURCE_JDBC_URL", pg.jdbcUrl(database));
-            env.put("QUARKUS_DATASOURCE_USERNAME", pg.user());
-            env.put("QUARKUS_DATASOURCE_PASSWORD", pg.password() == null ? "" : pg.password());
+            if (pg != null) {
+                env.put("QUARKUS_DATASOURCE_REACTIVE_URL", pg.reactiveUrl(database));
+                env.put("QUARKUS_DATASOURCE_JDBC_URL", pg.jdbcUrl(database));
+                env.put("QUARKUS_DATASOURCE_USERNAME", pg.user());
+                env.put("QUARKUS_DATASOURCE_PASSWORD", pg.password() == null ? "" : pg.password());
+            }
             env.put("POLYMUX_KAFKA_BOOTSTRAP", KafkaBroker.bootstrapServers());
             env.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
             env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
@@ -180,7 +191,7 @@ public abstract class ChildServiceResource implements QuarkusTestResourceLifecyc
 
     /**
      * Kills the child at once ({@code kill -9}: no shutdown hook, no graceful shutdown, nothing flushed), keeping its
-     * database, so that {@link #start()} restarts it as a crashed pod is restarted.
+     * database and its ports, so that {@link #start()} restarts it as a crashed pod is restarted, at the same address.
      */
     public void kill() {
         if (process != null) {
@@ -209,6 +220,8 @@ public abstract class ChildServiceResource implements QuarkusTestResourceLifecyc
             }
             process = null;
         }
+        httpPort = 0;
+        managementPort = 0;
         if (database != null) {
             if (ownDatabase) {
                 PostgresResource.server().dropDatabase(database);

@@ -77,7 +77,7 @@ public class CredentialSource {
                 (id, cached) -> cached.getAccessToken().equals(rejected.tokens().accessToken().reveal()) ? null : cached);
         InvalidateRequest request = InvalidateRequest.newBuilder().setTenantId(connection.tenantId())
                 .setInstallationId(connection.installationId()).setAccessToken(rejected.tokens().accessToken().reveal()).build();
-        return InternalCalls.retryingTransient(Uni.createFrom().deferred(() -> oauthClient(deadline).invalidate(request)))
+        return InternalCalls.retryingTransient(Uni.createFrom().deferred(() -> oauthClient(deadline).invalidate(request)), deadline)
                 .onFailure().transform(failure -> InternalCalls.unreachable("oauth-service", failure))
                 .replaceWithVoid();
     }
@@ -102,7 +102,7 @@ public class CredentialSource {
                 .setMinValidity(com.google.protobuf.Duration.newBuilder().setSeconds(minTokenValidity.getSeconds())
                         .setNanos(minTokenValidity.getNano()))
                 .build();
-        return InternalCalls.retryingTransient(Uni.createFrom().deferred(() -> oauthClient(deadline).getAccessToken(request)))
+        return InternalCalls.retryingTransient(Uni.createFrom().deferred(() -> oauthClient(deadline).getAccessToken(request)), deadline)
                 .invoke(token -> tokens.put(connection.installationId(), token))
                 .onFailure().transform(failure -> switch (InternalCalls.code(failure)) {
                     case NOT_FOUND -> new CallFailure(ErrorCode.CONNECTION_NOT_ACTIVE, InternalCalls.description(failure,
@@ -125,7 +125,7 @@ public class CredentialSource {
         }
         GetSecretRequest request = GetSecretRequest.newBuilder().setTenantId(connection.tenantId())
                 .setInstallationId(connection.installationId()).setPurpose(purpose).build();
-        return InternalCalls.retryingTransient(Uni.createFrom().deferred(() -> vaultClient(deadline).getSecret(request)))
+        return InternalCalls.retryingTransient(Uni.createFrom().deferred(() -> vaultClient(deadline).getSecret(request)), deadline)
                 .map(stored -> {
                     Map<String, Secret> values = new LinkedHashMap<>();
                     stored.getFieldsMap().forEach((field, value) -> values.put(field, Secret.of(value.toString(StandardCharsets.UTF_8))));

@@ -70,7 +70,7 @@ public class InstallationResolver {
     private Uni<Installation> fetch(Key key, Instant deadline) {
         ResolveInstallationRequest request = ResolveInstallationRequest.newBuilder().setTenantId(key.tenantId())
                 .setPluginId(key.pluginId()).setConnectionKey(key.connectionKey()).build();
-        return InternalCalls.retryingTransient(Uni.createFrom().deferred(() -> client(deadline).resolveInstallation(request)))
+        return InternalCalls.retryingTransient(Uni.createFrom().deferred(() -> client(deadline).resolveInstallation(request)), deadline)
                 .onFailure().transform(failure -> switch (InternalCalls.code(failure)) {
                     case NOT_FOUND -> new CallFailure(ErrorCode.CONNECTION_NOT_FOUND, InternalCalls.description(failure,
                             "Plugin " + key.pluginId() + " has no installed connection '" + key.connectionKey() + "' for this tenant."));
@@ -85,7 +85,7 @@ public class InstallationResolver {
         GetConnectorRequest request = GetConnectorRequest.newBuilder().setConnectorId(installation.getConnectorId())
                 .setVersion(installation.getConnectorVersion()).build();
         return Uni.createFrom().completionStage(() -> manifests.get(id, (k, executor) -> InternalCalls.retryingTransient(
-                Uni.createFrom().deferred(() -> client(deadline).getConnector(request)))
+                Uni.createFrom().deferred(() -> client(deadline).getConnector(request)), deadline)
                 .map(connector -> parse(connector.getManifestJson()))
                 .onFailure().transform(failure -> InternalCalls.code(failure) == Status.Code.NOT_FOUND
                         ? new CallFailure(ErrorCode.INTERNAL, "The connector " + id + " this connection is pinned to is missing from the registry.")
