@@ -14,6 +14,7 @@ import dev.polymux.proto.oauth.v1.GetAccessTokenRequest;
 import dev.polymux.proto.oauth.v1.InvalidateRequest;
 import dev.polymux.proto.oauth.v1.InvalidateResponse;
 import dev.polymux.proto.oauth.v1.OAuthService;
+import dev.polymux.persistence.DatabaseOutage;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
@@ -90,6 +91,10 @@ public class OAuthGrpcService implements OAuthService {
         if (failure instanceof GrantException grant) {
             return (grant.kind() == GrantException.Kind.TRANSIENT ? Status.UNAVAILABLE : Status.FAILED_PRECONDITION)
                     .withDescription(grant.getMessage()).asRuntimeException();
+        }
+        if (DatabaseOutage.is(failure)) {
+            LOG.warnf("An oauth gRPC call found a dependency unreachable: %s", failure.getClass().getSimpleName());
+            return Status.UNAVAILABLE.withDescription("oauth-service cannot reach its database right now; try again.").asRuntimeException();
         }
         LOG.errorf(failure, "An oauth gRPC call failed");
         return Status.INTERNAL.withDescription("oauth-service failed; see its log (" + failure.getClass().getSimpleName() + ").")

@@ -3,11 +3,14 @@ package dev.polymux.registry.installation.grpc;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jboss.logging.Logger;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.polymux.common.grpc.ProtoTime;
 import dev.polymux.common.security.ServiceCallers;
+import dev.polymux.persistence.DatabaseOutage;
 import dev.polymux.proto.registry.v1.ConnectionKind;
 import dev.polymux.proto.registry.v1.Connector;
 import dev.polymux.proto.registry.v1.GetConnectorRequest;
@@ -33,6 +36,8 @@ import io.smallrye.mutiny.Uni;
 @GrpcService
 public class RegistryGrpcService implements RegistryService {
 
+    private static final Logger LOG = Logger.getLogger(RegistryGrpcService.class);
+
     private final ConnectorVersionRepository connectors;
     private final InstallationRepository installations;
     private final ObjectMapper mapper;
@@ -51,7 +56,8 @@ public class RegistryGrpcService implements RegistryService {
     @Override
     @WithSession
     public Uni<Connector> getConnector(GetConnectorRequest request) {
-        return callers.require(config.grpcCallers(), "GetConnector").flatMap(caller -> connector(request));
+        return callers.require(config.grpcCallers(), "GetConnector").flatMap(caller -> connector(request))
+                .onFailure(DatabaseOutage::is).transform(RegistryGrpcService::unavailable);
     }
 
     private Uni<Connector> connector(GetConnectorRequest request) {
@@ -76,7 +82,14 @@ public class RegistryGrpcService implements RegistryService {
     @Override
     @WithSession
     public Uni<Installation> resolveInstallation(ResolveInstallationRequest request) {
-        return callers.require(config.grpcCallers(), "ResolveInstallation").flatMap(caller -> resolve(request));
+        return callers.require(config.grpcCallers(), "ResolveInstallation").flatMap(caller -> resolve(request))
+                .onFailure(DatabaseOutage::is).transform(RegistryGrpcService::unavailable);
+    }
+
+    /** The database is restarting or failing over: UNAVAILABLE, which callers retry within their deadline. */
+    private static Throwable unavailable(Throwable failure) {
+        LOG.warnf("A registry gRPC call found its database unreachable: %s", failure.getClass().getSimpleName());
+        return Status.UNAVAILABLE.withDescription("The registry cannot reach its database right now; try again.").asRuntimeException();
     }
 
     private Uni<Installation> resolve(ResolveInstallationRequest request) {

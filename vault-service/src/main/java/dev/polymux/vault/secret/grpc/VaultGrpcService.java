@@ -37,6 +37,7 @@ import dev.polymux.vault.oauthclient.service.OAuthClientService;
 import dev.polymux.vault.secret.service.CredentialService;
 import dev.polymux.vault.secret.service.OpenedSecret;
 import dev.polymux.vault.crypto.CryptoWork;
+import dev.polymux.persistence.DatabaseOutage;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
@@ -251,6 +252,10 @@ public class VaultGrpcService implements VaultService {
         if (failure instanceof CryptoWork.CryptoFailure) {
             return Status.DATA_LOSS.withDescription("A stored secret could not be decrypted (tampered with, or its key was retired).")
                     .asRuntimeException();
+        }
+        if (DatabaseOutage.is(failure)) {
+            LOG.warnf("A vault gRPC call found its database unreachable: %s", failure.getClass().getSimpleName());
+            return Status.UNAVAILABLE.withDescription("vault-service cannot reach its database right now; try again.").asRuntimeException();
         }
         LOG.errorf(failure, "A vault gRPC call failed");
         return Status.INTERNAL.withDescription("vault-service failed; see its log (" + failure.getClass().getSimpleName() + ").")
