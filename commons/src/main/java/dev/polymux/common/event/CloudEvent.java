@@ -24,6 +24,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * A CloudEvents 1.0 event in the JSON format (structured mode), the envelope of every Polymux Kafka event.
  * The workflow engine and other consumers are written by other people: the envelope is part of the contract,
@@ -46,6 +48,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param traceparent     W3C trace context (the CloudEvents distributed-tracing extension), when the event continues a trace
  * @param extensions      every other attribute (tracestate, partitionkey, ...), by name, in the order read; never null
  */
+@RegisterForReflection
 public record CloudEvent(String specversion, String id, String source, String type, String subject, Instant time,
         String datacontenttype, String dataschema, JsonNode data, String traceparent, Map<String, JsonNode> extensions) {
 

@@ -5,6 +5,8 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * An RFC 9457 problem details body, the only error body any Polymux REST API returns.
  *
@@ -15,12 +17,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param instance the request path the problem occurred on
  * @param errors   one entry per invalid input, located by JSON pointer (RFC 6901)
  */
+@RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record Problem(URI type, String title, int status, String detail, URI instance, List<InvalidParam> errors) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
     /** An invalid input: where it is (JSON pointer into the request, or a parameter name) and what is wrong. */
+    @RegisterForReflection
     public record InvalidParam(String pointer, String message) {
     }
 }
