@@ -1,6 +1,6 @@
 package dev.polymux.common.event;
 
-/** The Kafka topics of DESIGN.md, "Events". Versioned names: a breaking change gets a new topic. */
+/** The platform's Kafka topics, one per kind of event. Versioned names: a breaking change gets a new topic. */
 public final class EventTopics {
 
     /** Workflow engine → dispatch; key: installation id. */

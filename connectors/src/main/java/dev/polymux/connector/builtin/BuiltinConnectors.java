@@ -24,9 +24,9 @@ import io.vertx.mutiny.core.Vertx;
 
 /**
  * The in-tree connectors with code, as CDI beans: with {@link dev.polymux.connector.sdk.ConnectorRegistry} this is the
- * Java twin of the source document's {@code registry.ts}. Declarative connectors (github, stripe) need no entry:
- * their manifests are all there is. A new Java connector is one more producer here, or simply a
- * {@code @ApplicationScoped} class implementing ConnectorHandler.
+ * registry of connectors with code, found by id. Declarative connectors (github, stripe) need no entry: their manifests
+ * are all there is. A new Java connector is one more producer here, or simply a {@code @ApplicationScoped} class
+ * implementing ConnectorHandler.
  */
 @ApplicationScoped
 public class BuiltinConnectors {

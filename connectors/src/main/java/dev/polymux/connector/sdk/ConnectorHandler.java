@@ -8,10 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
 
 /**
- * A connector's code: the Java twin of the source document's TypeScript {@code ConnectorHandler}. Implement it as
- * an {@code @ApplicationScoped} bean and it is registered by its {@link #id()} ({@link ConnectorRegistry}, the twin
- * of {@code registry.ts}). Standard OAuth2/OIDC providers and HTTP tools need no handler: the declarative engine
- * runs them from the manifest.
+ * A connector's code, in Java. Implement it as an {@code @ApplicationScoped} bean and it is registered by its
+ * {@link #id()} ({@link ConnectorRegistry}). Standard OAuth2/OIDC providers and HTTP tools need no handler: the
+ * declarative engine runs them from the manifest.
  * <p>
  * Failures of the OAuth operations are {@link GrantException}s (broken grant with a sentence for a person, or a
  * transient provider problem). Tool calls end in a {@link ToolOutcome}; a handler does not throw for provider

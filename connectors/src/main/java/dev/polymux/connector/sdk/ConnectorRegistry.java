@@ -11,9 +11,8 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 /**
- * Every {@link ConnectorHandler} bean, by id: the Java twin of the source document's {@code registry.ts}.
- * Writing a handler bean is all it takes to register it. Two handlers with one id stop the service at start,
- * rather than one silently winning.
+ * Every {@link ConnectorHandler} bean, by id: the registry of connectors with code. Writing a handler bean is all it
+ * takes to register it. Two handlers with one id stop the service at start, rather than one silently winning.
  */
 @ApplicationScoped
 public class ConnectorRegistry {

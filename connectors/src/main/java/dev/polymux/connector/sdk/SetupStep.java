@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
 
 /**
- * One step of an integration connector's setup (the source document's setup UI, as data): what it asks for,
- * described by a JSON Schema the dashboard renders, and a check run when the installer submits it, e.g.
- * "test the connection" or "create the service account".
+ * One step of an integration connector's setup (its custom setup UI, as data): what it asks for, described by a JSON
+ * Schema the dashboard renders, and a check run when the installer submits it, e.g. "test the connection" or "create
+ * the service account".
  */
 public interface SetupStep {
 

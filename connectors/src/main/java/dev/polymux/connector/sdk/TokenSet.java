@@ -40,7 +40,7 @@ public record TokenSet(Secret accessToken, Secret refreshToken, String tokenType
 
     /**
      * This token set after a refresh response that carried no refresh token: providers that do not rotate send
-     * none, and the old one stays valid (DESIGN.md, "provider quirks").
+     * none, and the old one stays valid.
      */
     public TokenSet keepingRefreshTokenOf(TokenSet previous) {
         if (hasRefreshToken() || previous == null || !previous.hasRefreshToken()) {

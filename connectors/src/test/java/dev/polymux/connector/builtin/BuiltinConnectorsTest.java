@@ -19,7 +19,7 @@ import dev.polymux.connector.sdk.ConnectorRegistry;
 import dev.polymux.connector.sdk.Secret;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** The Java twin of registry.ts: the in-tree handlers are beans, found by id. */
+/** The registry of connectors with code: the in-tree handlers are beans, found by id. */
 @QuarkusTest
 class BuiltinConnectorsTest {
 

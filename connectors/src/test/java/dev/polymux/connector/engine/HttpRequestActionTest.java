@@ -73,7 +73,7 @@ class HttpRequestActionTest {
     }
 
     @Test
-    void theDocumentsStripeEntryIsUsableWithNoConnectorCode() {
+    void theStripeVaultEntryIsUsableWithNoConnectorCode() {
         provider.stubFor(get(urlPathEqualTo("/v1/charges")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withHeader("Set-Cookie", "session=1")
                 .withBody("{\"object\":\"list\",\"data\":[]}")));
@@ -336,7 +336,7 @@ class HttpRequestActionTest {
         assertEquals(List.of(), validator.validateConnectionEntry(stripeEntry()));
     }
 
-    /** The source document's entry, with a request block pointing at the stub. */
+    /** The {@code stripe_restricted_key} vault entry, with a request block pointing at the stub. */
     private static JsonNode stripeEntry() {
         return json("""
                 {"kind":"vault","key":"stripe_restricted_key","label":"Stripe restricted key",

@@ -119,7 +119,7 @@ class ManifestValidatorTest {
     }
 
     @Test
-    void theSourceDocumentsVaultEntryIsValid() {
+    void theStripeRestrictedKeyVaultEntryIsValid() {
         JsonNode entry = json("""
                 {"kind":"vault","key":"stripe_restricted_key","label":"Stripe restricted key",
                  "help":"Use a restricted key with `write:checkout-sessions`.","required":true,
@@ -212,7 +212,7 @@ class ManifestValidatorTest {
         assertFalse(ManifestValidator.hostMatches("localhost:8089", "localhost", "localhost:9999"));
     }
 
-    // ---- Finding 3: every pattern a manifest brings compiles on RE2/J, capped, at publish time ----
+    // ---- Every pattern a manifest brings compiles on RE2/J, capped, at publish time ----
 
     @Test
     void toolInputPatternsThatAreNotRe2AreFindingsAtTheirPointer() {
@@ -267,7 +267,7 @@ class ManifestValidatorTest {
                 validator.validateConnector(connector));
     }
 
-    // ---- Finding 8: schemas load nothing; references leaving the manifest are findings ----
+    // ---- Schemas load nothing; references leaving the manifest are findings ----
 
     @Test
     void remoteReferencesInToolSchemasAreFindingsAndNothingIsFetched() throws Exception {
@@ -296,7 +296,7 @@ class ManifestValidatorTest {
         assertEquals(0, connections.get(), "the socket saw a connection");
     }
 
-    // ---- Finding 2 (review): hosts are public DNS names unless the operator allowed them ----
+    // ---- Review: hosts are public DNS names unless the operator allowed them ----
 
     @Test
     void ipLiteralsAndPrivateNamesAreRefusedWhereverAManifestNamesAHost() {

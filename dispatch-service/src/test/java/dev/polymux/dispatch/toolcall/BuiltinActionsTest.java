@@ -42,11 +42,10 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * The source document's headline path, end to end: a plugin whose manifest holds only the document's
- * {@code stripe_restricted_key} vault entry (no connector, no code), installed, its key pasted into vault-service,
- * then a tool-call event on the real broker for {@code polymux.http_request} or {@code polymux.command} (real curl):
- * the provider stub sees the injected key, one result comes out, and the key is in neither the result nor the
- * process list.
+ * The headline path, end to end: a plugin whose manifest holds only the {@code stripe_restricted_key} vault entry (no
+ * connector, no code), installed, its key pasted into vault-service, then a tool-call event on the real broker for
+ * {@code polymux.http_request} or {@code polymux.command} (real curl): the provider stub sees the injected key, one
+ * result comes out, and the key is in neither the result nor the process list.
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
@@ -88,7 +87,7 @@ class BuiltinActionsTest {
     }
 
     @Test
-    void aWorkflowUsesTheDocumentsVaultEntryThroughTheHttpRequestAction() {
+    void aWorkflowUsesAVaultEntryWithNoConnectorCodeThroughTheHttpRequestAction() {
         String tenant = tenant();
         String key = "rk_test_" + UUID.randomUUID().toString().replace("-", "");
         String id = Platform.install(tenant, PLUGIN).get("stripe_restricted_key");

@@ -52,11 +52,11 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 
 /**
- * One record that cannot be written must not stop the dispatcher (issue 13, finding 0): a huge provider answer, a
- * result or a DLQ copy the broker refuses as too large. Each case runs beside a create-style call (not idempotent: the
- * provider must see it once) and another tenant's call, published together so that their results share a transaction;
- * every call gets exactly one result within seconds. A result the broker keeps refusing holds back no other call, and
- * health says DOWN while it cannot be committed.
+ * One record that cannot be written must not stop the dispatcher: a huge provider answer, a result or a DLQ copy the
+ * broker refuses as too large. Each case runs beside a create-style call (not idempotent: the provider must see it
+ * once) and another tenant's call, published together so that their results share a transaction; every call gets
+ * exactly one result within seconds. A result the broker keeps refusing holds back no other call, and health says DOWN
+ * while it cannot be committed.
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)

@@ -19,7 +19,7 @@ public interface OAuthConfig {
     String eventSource();
 
     /**
-     * Where browsers reach this service through the gateway (the source document's APP_URL); the redirect URI is
+     * Where browsers reach this service through the gateway (the public base URL, APP_URL); the redirect URI is
      * this + {@value #CALLBACK_PATH}, identical in the authorize and token requests. Env: APP_URL.
      */
     @WithDefault("${APP_URL:http://localhost:8182}")

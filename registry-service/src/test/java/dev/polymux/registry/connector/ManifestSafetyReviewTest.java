@@ -16,8 +16,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 /**
- * Issue 13 at publish time: private hosts (unless the operator's allow list, here the %test one, opens them), patterns
- * RE2/J cannot run and references leaving the manifest are refused by JSON pointer, for connectors and plugins alike.
+ * Manifest safety at publish time: private hosts (unless the operator's allow list, here the %test one, opens them),
+ * patterns RE2/J cannot run and references leaving the manifest are refused by JSON pointer, for connectors and plugins
+ * alike.
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)

@@ -39,8 +39,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 /**
- * One publishing flow for both listing types (issue 15), under the default policy (plugins whose checks all pass and
- * whose connectors are approved are approved at once; connections always wait for a person).
+ * One publishing flow for both listing types, under the default policy (plugins whose checks all pass and whose
+ * connectors are approved are approved at once; connections always wait for a person).
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)

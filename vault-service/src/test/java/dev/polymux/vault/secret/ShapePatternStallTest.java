@@ -34,8 +34,8 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 
 /**
- * Issue 13, finding 3: a plugin's shape pattern that makes a backtracking engine take minutes ({@code (.*a){20}$})
- * answers a 16 KiB value with 400 at once, and another tenant's GetSecret is answered meanwhile.
+ * A plugin's shape pattern that makes a backtracking engine take minutes ({@code (.*a){20}$}) answers a 16 KiB value
+ * with 400 at once, and another tenant's GetSecret is answered meanwhile.
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)

@@ -31,10 +31,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 
 /**
- * Google Drive, the reference OAuth connector in Java (the source document's google-drive.ts). The grant follows the
- * manifest through {@link DeclarativeGrant} (Google is a standard provider: offline access for a refresh token,
- * PKCE); the tools are code, because uploading needs a multipart/related body and Drive reports rate limits as 403.
- * Drive API v3 paths: {@code /drive/v3/files}, {@code /drive/v3/files/{id}}, {@code /upload/drive/v3/files}.
+ * Google Drive, the reference OAuth connector in Java. The grant follows the manifest through {@link DeclarativeGrant}
+ * (Google is a standard provider: offline access for a refresh token, PKCE); the tools are code, because uploading
+ * needs a multipart/related body and Drive reports rate limits as 403. Drive API v3 paths: {@code /drive/v3/files},
+ * {@code /drive/v3/files/{id}}, {@code /upload/drive/v3/files}.
  */
 public final class GoogleDriveConnector implements ConnectorHandler {
 

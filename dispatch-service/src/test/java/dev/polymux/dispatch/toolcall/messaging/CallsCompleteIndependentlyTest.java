@@ -46,11 +46,10 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * No tenant waits for another (issue 14, finding 1): a call to a slow provider, or one told to wait by a Retry-After,
- * does not hold back the calls published after it on the same partition. Their results are committed while it runs,
- * and the commit records it as the one call not done, so that a crash now would run it, and only it, again. A call
- * whose Kafka key is not its connection's is refused: per-installation limits hold only when one replica sees all of an
- * installation's calls.
+ * No tenant waits for another: a call to a slow provider, or one told to wait by a Retry-After, does not hold back the
+ * calls published after it on the same partition. Their results are committed while it runs, and the commit records it
+ * as the one call not done, so that a crash now would run it, and only it, again. A call whose Kafka key is not its
+ * connection's is refused: per-installation limits hold only when one replica sees all of an installation's calls.
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)

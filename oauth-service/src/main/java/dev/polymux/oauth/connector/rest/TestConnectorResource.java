@@ -39,7 +39,7 @@ import dev.polymux.oauth.grant.service.ConnectorHandlers;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The source document's {@code test-connector my-provider --code <code>}: feeds a code (from a redirect a developer
+ * What {@code deploy/local/test-connector my-provider --code <code>} calls: feeds a code (from a redirect a developer
  * caught by hand) into a connector's handler and shows what came back, access token shortened, so a schema mismatch
  * shows before a real round trip. Nothing is stored. deploy/local/test-connector calls it.
  * <p>

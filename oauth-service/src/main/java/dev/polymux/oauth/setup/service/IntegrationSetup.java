@@ -51,12 +51,12 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
 
 /**
- * Runs the setup steps of integration installations (the source document's "custom setup UI", as data). A step
- * asks for fields (its handler's JSON Schema; a step that declares none asks for the connection's shape), and its
- * check runs with every stored field plus the submitted ones. Only values whose check passed are stored in
- * vault-service, on behalf of the installer; when every required step has passed, "setup completed" is announced
- * and the registry makes the installation active (an integration's stored values alone never do). What a step
- * created at the provider is recorded and undone when the step runs again or the installation is uninstalled.
+ * Runs the setup steps of integration installations (a connector's custom setup UI, as data). A step asks for fields
+ * (its handler's JSON Schema; a step that declares none asks for the connection's shape), and its check runs with every
+ * stored field plus the submitted ones. Only values whose check passed are stored in vault-service, on behalf of the
+ * installer; when every required step has passed, "setup completed" is announced and the registry makes the
+ * installation active (an integration's stored values alone never do). What a step created at the provider is recorded
+ * and undone when the step runs again or the installation is uninstalled.
  */
 @ApplicationScoped
 public class IntegrationSetup {

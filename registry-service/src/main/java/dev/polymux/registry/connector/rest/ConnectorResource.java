@@ -37,7 +37,7 @@ import io.smallrye.mutiny.Uni;
  * ({@link dev.polymux.registry.listing.rest.LegacyEndpoints}).
  */
 // Deprecated in the OpenAPI document too: clients see the successor before the alias goes.
-@Deprecated(since = "issue 15: the listing API")
+@Deprecated(since = "the listing API")
 @Path("/tenants/{tenant}/connectors")
 @Tag(name = "Connectors (authors)")
 @RolesAllowed(Roles.AUTHOR)

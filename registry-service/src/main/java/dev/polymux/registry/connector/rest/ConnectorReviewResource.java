@@ -34,7 +34,7 @@ import io.smallrye.mutiny.Uni;
  * ({@link dev.polymux.registry.listing.rest.LegacyEndpoints}).
  */
 // Deprecated in the OpenAPI document too: clients see the successor before the alias goes.
-@Deprecated(since = "issue 15: the listing API")
+@Deprecated(since = "the listing API")
 @Path("/reviews/connectors")
 @Tag(name = "Connector review")
 @Produces(MediaType.APPLICATION_JSON)

@@ -35,7 +35,7 @@ import io.smallrye.mutiny.Uni;
  * ({@code /tenants/{tenant}/listings}) is the successor; answers carry Deprecation and Link headers.
  */
 // Deprecated in the OpenAPI document too: clients see the successor before the alias goes.
-@Deprecated(since = "issue 15: the listing API")
+@Deprecated(since = "the listing API")
 @Path("/tenants/{tenant}/plugins")
 @Tag(name = "Plugins")
 @Produces(MediaType.APPLICATION_JSON)
