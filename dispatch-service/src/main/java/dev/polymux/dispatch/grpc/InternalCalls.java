@@ -2,10 +2,12 @@ package dev.polymux.dispatch.grpc;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
+import dev.polymux.common.grpc.ProviderOutage;
 import dev.polymux.dispatch.toolcall.ErrorCode;
 import dev.polymux.dispatch.toolcall.service.CallFailure;
 import io.grpc.Status;
@@ -14,10 +16,12 @@ import io.grpc.stub.AbstractStub;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Calls to the other services' internal gRPC APIs: bounded by the tool call's deadline, and retried briefly when the
- * other service is momentarily unavailable (a rolling restart), never when it answered.
+ * Calls to the other services' internal gRPC APIs: bounded by the tool call's deadline, and retried when the other
+ * service is unavailable ({@link #retryingTransient}), never when it answered anything else.
  */
 public final class InternalCalls {
+
+    private static final int BRIEF_RETRIES = 3;
 
     private static final Logger LOG = Logger.getLogger(InternalCalls.class);
 
@@ -31,14 +35,35 @@ public final class InternalCalls {
     }
 
     /**
-     * Retries UNAVAILABLE (no answer: the service restarts, or is not reachable yet) with backoff from 100 ms up to 2 s,
-     * until the call's deadline: a restart of vault-service, oauth-service or the registry, or their database, delays
-     * the calls that need it instead of failing them (system-tests: "under every fault"). Every attempt carries the
-     * deadline as its gRPC deadline, so the last one ends with it.
+     * Retries UNAVAILABLE with backoff from 100 ms up to 2 s, and ends with the last answer's own status.
+     * <ul>
+     * <li>Until the call's deadline when the service does not answer (it restarts: the connection is refused or drops)
+     * or answers that what it needs is down (its database, vault-service). A restart of vault-service, oauth-service
+     * or the registry, or of their database, delays the calls that need it instead of failing them.</li>
+     * <li>{@value #BRIEF_RETRIES} times for an OAuth provider's outage ({@link ProviderOutage}): retrying that until
+     * the deadline would hammer the provider.</li>
+     * </ul>
+     * A retry that could not start before the deadline is not made: the call ends with the last answer's status.
      */
     public static <T> Uni<T> retryingTransient(Uni<T> call, Instant deadline) {
-        return call.onFailure(failure -> code(failure) == Status.Code.UNAVAILABLE)
-                .retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(2)).expireAt(deadline.toEpochMilli());
+        return attempt(call, deadline, 0);
+    }
+
+    private static <T> Uni<T> attempt(Uni<T> call, Instant deadline, int retries) {
+        return call.onFailure(failure -> code(failure) == Status.Code.UNAVAILABLE).recoverWithUni(failure -> {
+            Duration wait = backoff(retries);
+            boolean untilDeadline = !ProviderOutage.is(failure);
+            if (!untilDeadline && retries >= BRIEF_RETRIES || Instant.now().plus(wait).isAfter(deadline)) {
+                return Uni.createFrom().failure(failure);
+            }
+            return Uni.createFrom().voidItem().onItem().delayIt().by(wait).flatMap(ignored -> attempt(call, deadline, retries + 1));
+        });
+    }
+
+    /** 100 ms, doubling, at most 2 s, with up to half of it as jitter so that waiting calls do not come back together. */
+    private static Duration backoff(int retries) {
+        long millis = Math.min(2000, 100L << Math.min(retries, 5));
+        return Duration.ofMillis(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
     }
 
     /** The gRPC status code of a failure; UNKNOWN for anything that is not a status. */

@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -47,6 +50,15 @@ public class CredentialSource {
     private final Duration minTokenValidity;
     private final Cache<String, AccessToken> tokens;
     private final Cache<String, Map<String, Secret>> secrets;
+    /**
+     * The fetch in flight per installation: the calls that miss the cache together share one request. Without it,
+     * while oauth-service or vault-service restarts, every waiting call of an installation retries on its own and the
+     * retries slow the restart down (seen in system-tests: hundreds of requests a second against a starting service).
+     */
+    private final ConcurrentMap<String, Uni<AccessToken>> tokenFetches = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Uni<Map<String, Secret>>> secretFetches = new ConcurrentHashMap<>();
+    /** A shared fetch is bounded by the longest any call may run; each call still ends at its own deadline. */
+    private final Duration sharedFetchBound;
 
     public CredentialSource(@GrpcClient("vault") MutinyVaultServiceGrpc.MutinyVaultServiceStub vault,
             @GrpcClient("oauth") MutinyOAuthServiceGrpc.MutinyOAuthServiceStub oauth, ServiceTokens serviceTokens, DispatchConfig config) {
@@ -54,6 +66,7 @@ public class CredentialSource {
         this.oauth = oauth;
         this.serviceTokens = serviceTokens;
         this.minTokenValidity = config.oauth().minTokenValidity();
+        this.sharedFetchBound = config.maxCallDuration();
         this.tokens = Caffeine.newBuilder().maximumSize(config.cache().maxEntries()).build();
         this.secrets = Caffeine.newBuilder().maximumSize(config.cache().maxEntries())
                 .expireAfterWrite(config.cache().secretTtl()).build();
@@ -61,11 +74,14 @@ public class CredentialSource {
 
     /**
      * Credentials for an attempt of a call to {@code connection} that must end by {@code deadline} (which bounds the
-     * internal calls made here, not the validity of a token). For OAuth connections ask again before each attempt.
+     * wait here, not the validity of a token). For OAuth connections ask again before each attempt.
      */
     public Uni<Credentials> forCall(ResolvedConnection connection, String purpose, Instant deadline) {
-        return connection.oauth() ? accessToken(connection, deadline).map(CredentialSource::credentials)
-                : storedValues(connection, purpose, deadline).map(Credentials::fields);
+        Uni<Credentials> credentials = connection.oauth() ? accessToken(connection).map(CredentialSource::credentials)
+                : storedValues(connection, purpose).map(Credentials::fields);
+        // The fetch may be shared with other calls and outlast this one: this call stops waiting at its own deadline.
+        return credentials.ifNoItem().after(Duration.ofMillis(Math.max(1, Duration.between(Instant.now(), deadline).toMillis())))
+                .failWith(() -> new CallFailure(ErrorCode.DEADLINE_EXCEEDED, "The call's deadline passed while waiting for its credentials."));
     }
 
     /**
@@ -75,6 +91,8 @@ public class CredentialSource {
     public Uni<Void> rejected(ResolvedConnection connection, Credentials.OAuthToken rejected, Instant deadline) {
         tokens.asMap().computeIfPresent(connection.installationId(),
                 (id, cached) -> cached.getAccessToken().equals(rejected.tokens().accessToken().reveal()) ? null : cached);
+        // A fetch in flight may still bring the rejected token: the next call asks anew.
+        tokenFetches.remove(connection.installationId());
         InvalidateRequest request = InvalidateRequest.newBuilder().setTenantId(connection.tenantId())
                 .setInstallationId(connection.installationId()).setAccessToken(rejected.tokens().accessToken().reveal()).build();
         return InternalCalls.retryingTransient(Uni.createFrom().deferred(() -> oauthClient(deadline).invalidate(request)), deadline)
@@ -92,11 +110,15 @@ public class CredentialSource {
      * An access token valid for at least {@link #minTokenValidity} from now (or one that never expires): the cached one
      * while it is, else a new one.
      */
-    private Uni<AccessToken> accessToken(ResolvedConnection connection, Instant deadline) {
+    private Uni<AccessToken> accessToken(ResolvedConnection connection) {
         AccessToken cached = tokens.getIfPresent(connection.installationId());
         if (cached != null && (!cached.hasExpiresAt() || ProtoTime.instant(cached.getExpiresAt()).isAfter(Instant.now().plus(minTokenValidity)))) {
             return Uni.createFrom().item(cached);
         }
+        return shared(tokenFetches, connection.installationId(), () -> fetchAccessToken(connection, Instant.now().plus(sharedFetchBound)));
+    }
+
+    private Uni<AccessToken> fetchAccessToken(ResolvedConnection connection, Instant deadline) {
         GetAccessTokenRequest request = GetAccessTokenRequest.newBuilder().setTenantId(connection.tenantId())
                 .setInstallationId(connection.installationId())
                 .setMinValidity(com.google.protobuf.Duration.newBuilder().setSeconds(minTokenValidity.getSeconds())
@@ -118,11 +140,15 @@ public class CredentialSource {
                 });
     }
 
-    private Uni<Map<String, Secret>> storedValues(ResolvedConnection connection, String purpose, Instant deadline) {
+    private Uni<Map<String, Secret>> storedValues(ResolvedConnection connection, String purpose) {
         Map<String, Secret> cached = secrets.getIfPresent(connection.installationId());
         if (cached != null) {
             return Uni.createFrom().item(cached);
         }
+        return shared(secretFetches, connection.installationId(), () -> fetchStoredValues(connection, purpose, Instant.now().plus(sharedFetchBound)));
+    }
+
+    private Uni<Map<String, Secret>> fetchStoredValues(ResolvedConnection connection, String purpose, Instant deadline) {
         GetSecretRequest request = GetSecretRequest.newBuilder().setTenantId(connection.tenantId())
                 .setInstallationId(connection.installationId()).setPurpose(purpose).build();
         return InternalCalls.retryingTransient(Uni.createFrom().deferred(() -> vaultClient(deadline).getSecret(request)), deadline)
@@ -137,6 +163,16 @@ public class CredentialSource {
                             + connection.connectionKey() + "'; the installer has to supply them.");
                     default -> InternalCalls.unreachable("vault-service", failure);
                 });
+    }
+
+    /** The fetch in flight for {@code installationId}, or a new one, shared until it ends (then forgotten). */
+    private static <T> Uni<T> shared(ConcurrentMap<String, Uni<T>> inFlight, String installationId, Supplier<Uni<T>> fetch) {
+        return Uni.createFrom().deferred(() -> inFlight.computeIfAbsent(installationId, id -> fetch.get()
+                // A block, not an expression: remove() returns the Uni, and eventually(Supplier<Uni>) would wait on itself.
+                .eventually(() -> {
+                    inFlight.remove(id);
+                })
+                .memoize().indefinitely()));
     }
 
     private static Credentials credentials(AccessToken token) {

@@ -5,16 +5,17 @@ import java.time.Duration;
 import org.jboss.logging.Logger;
 
 import dev.polymux.common.grpc.ProtoTime;
+import dev.polymux.common.grpc.ProviderOutage;
 import dev.polymux.common.security.ServiceCallers;
 import dev.polymux.connector.sdk.GrantException;
 import dev.polymux.oauth.grant.service.AccessTokens;
 import dev.polymux.oauth.grant.service.GrantService;
+import dev.polymux.persistence.DatabaseOutage;
 import dev.polymux.proto.oauth.v1.AccessToken;
 import dev.polymux.proto.oauth.v1.GetAccessTokenRequest;
 import dev.polymux.proto.oauth.v1.InvalidateRequest;
 import dev.polymux.proto.oauth.v1.InvalidateResponse;
 import dev.polymux.proto.oauth.v1.OAuthService;
-import dev.polymux.persistence.DatabaseOutage;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
@@ -89,12 +90,12 @@ public class OAuthGrpcService implements OAuthService {
             return status.withDescription(failure.getMessage()).asRuntimeException();
         }
         if (failure instanceof GrantException grant) {
-            return (grant.kind() == GrantException.Kind.TRANSIENT ? Status.UNAVAILABLE : Status.FAILED_PRECONDITION)
-                    .withDescription(grant.getMessage()).asRuntimeException();
+            // The provider's own outage: marked, so that callers do not retry it for long (oauth-service backs off).
+            return grant.kind() == GrantException.Kind.TRANSIENT ? ProviderOutage.status(grant.getMessage())
+                    : Status.FAILED_PRECONDITION.withDescription(grant.getMessage()).asRuntimeException();
         }
         if (DatabaseOutage.is(failure)) {
-            LOG.warnf("An oauth gRPC call found a dependency unreachable: %s", failure.getClass().getSimpleName());
-            return Status.UNAVAILABLE.withDescription("oauth-service cannot reach its database right now; try again.").asRuntimeException();
+            return DatabaseOutage.answer("oauth-service", failure);
         }
         LOG.errorf(failure, "An oauth gRPC call failed");
         return Status.INTERNAL.withDescription("oauth-service failed; see its log (" + failure.getClass().getSimpleName() + ").")

@@ -3,8 +3,6 @@ package dev.polymux.registry.installation.grpc;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.jboss.logging.Logger;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -25,7 +23,7 @@ import dev.polymux.registry.connector.repository.ConnectorVersionRepository;
 import dev.polymux.registry.installation.repository.InstallationRepository;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -36,7 +34,6 @@ import io.smallrye.mutiny.Uni;
 @GrpcService
 public class RegistryGrpcService implements RegistryService {
 
-    private static final Logger LOG = Logger.getLogger(RegistryGrpcService.class);
 
     private final ConnectorVersionRepository connectors;
     private final InstallationRepository installations;
@@ -53,11 +50,12 @@ public class RegistryGrpcService implements RegistryService {
         this.config = config;
     }
 
+    // The session is opened here, not by @WithSession: opening it takes a connection, and when the database is down
+    // that failure must reach the UNAVAILABLE mapping too.
     @Override
-    @WithSession
     public Uni<Connector> getConnector(GetConnectorRequest request) {
-        return callers.require(config.grpcCallers(), "GetConnector").flatMap(caller -> connector(request))
-                .onFailure(DatabaseOutage::is).transform(RegistryGrpcService::unavailable);
+        return callers.require(config.grpcCallers(), "GetConnector").flatMap(caller -> Panache.withSession(() -> connector(request)))
+                .onFailure(DatabaseOutage::is).transform(failure -> DatabaseOutage.answer("The registry", failure));
     }
 
     private Uni<Connector> connector(GetConnectorRequest request) {
@@ -80,16 +78,9 @@ public class RegistryGrpcService implements RegistryService {
     }
 
     @Override
-    @WithSession
     public Uni<Installation> resolveInstallation(ResolveInstallationRequest request) {
-        return callers.require(config.grpcCallers(), "ResolveInstallation").flatMap(caller -> resolve(request))
-                .onFailure(DatabaseOutage::is).transform(RegistryGrpcService::unavailable);
-    }
-
-    /** The database is restarting or failing over: UNAVAILABLE, which callers retry within their deadline. */
-    private static Throwable unavailable(Throwable failure) {
-        LOG.warnf("A registry gRPC call found its database unreachable: %s", failure.getClass().getSimpleName());
-        return Status.UNAVAILABLE.withDescription("The registry cannot reach its database right now; try again.").asRuntimeException();
+        return callers.require(config.grpcCallers(), "ResolveInstallation").flatMap(caller -> Panache.withSession(() -> resolve(request)))
+                .onFailure(DatabaseOutage::is).transform(failure -> DatabaseOutage.answer("The registry", failure));
     }
 
     private Uni<Installation> resolve(ResolveInstallationRequest request) {

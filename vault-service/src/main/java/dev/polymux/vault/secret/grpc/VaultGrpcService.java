@@ -254,8 +254,7 @@ public class VaultGrpcService implements VaultService {
                     .asRuntimeException();
         }
         if (DatabaseOutage.is(failure)) {
-            LOG.warnf("A vault gRPC call found its database unreachable: %s", failure.getClass().getSimpleName());
-            return Status.UNAVAILABLE.withDescription("vault-service cannot reach its database right now; try again.").asRuntimeException();
+            return DatabaseOutage.answer("vault-service", failure);
         }
         LOG.errorf(failure, "A vault gRPC call failed");
         return Status.INTERNAL.withDescription("vault-service failed; see its log (" + failure.getClass().getSimpleName() + ").")
