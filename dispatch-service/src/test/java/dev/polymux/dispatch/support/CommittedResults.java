@@ -35,10 +35,10 @@ import dev.polymux.testing.kafka.KafkaBroker;
 public final class CommittedResults implements AutoCloseable {
 
     /**
-     * A call's results as seen so far: the first one's status, error code (empty when it succeeded), source and the
-     * moment it was seen (epoch ms).
+     * A call's results as seen so far: the first one's status, error code and message (empty when it succeeded), source
+     * and the moment it was seen (epoch ms).
      */
-    public record Seen(int count, long firstSeenAt, String status, String errorCode, String source) {
+    public record Seen(int count, long firstSeenAt, String status, String errorCode, String errorMessage, String source) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -71,8 +71,10 @@ public final class CommittedResults implements AutoCloseable {
                     String callId = result.path("data").path("callId").asText();
                     if (callId.startsWith(callIdPrefix)) {
                         byCall.merge(callId, new Seen(1, now, result.path("data").path("status").asText(),
-                                result.path("data").path("error").path("code").asText(), result.path("source").asText()),
-                                (first, again) -> new Seen(first.count() + 1, first.firstSeenAt(), first.status(), first.errorCode(), first.source()));
+                                result.path("data").path("error").path("code").asText(), result.path("data").path("error").path("message").asText(),
+                                result.path("source").asText()),
+                                (first, again) -> new Seen(first.count() + 1, first.firstSeenAt(), first.status(), first.errorCode(),
+                                        first.errorMessage(), first.source()));
                         lastSeenAt = now;
                     }
                 }

@@ -127,7 +127,7 @@ public abstract class ChildServiceResource implements QuarkusTestResourceLifecyc
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-jar", jar.toString()));
             ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())); // a restart keeps the killed run's log
             builder.environment().putAll(env);
             process = builder.start();
         } catch (IOException e) {
