@@ -408,8 +408,10 @@ class DispatcherCrashIT {
             assertEquals(published.get(), seen.size(), "every call has a result");
             assertEquals(List.of(), seen.entrySet().stream().filter(e -> e.getValue().count() > 1).map(Map.Entry::getKey).sorted().toList(),
                     "exactly one result per call id");
-            assertEquals(List.of(), seen.entrySet().stream().filter(e -> !"succeeded".equals(e.getValue().status())).map(Map.Entry::getKey)
-                    .sorted().toList(), "every call succeeded");
+            List<String> failed = seen.entrySet().stream().filter(e -> !"succeeded".equals(e.getValue().status())).map(Map.Entry::getKey)
+                    .sorted().toList();
+            assertEquals(List.of(), failed, "every call succeeded" + (failed.isEmpty() ? "" : "; the first failed with "
+                    + seen.get(failed.getFirst()).errorCode() + ": " + seen.get(failed.getFirst()).errorMessage()));
         }
 
         /**
