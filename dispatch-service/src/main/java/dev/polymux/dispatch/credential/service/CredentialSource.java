@@ -77,11 +77,8 @@ public class CredentialSource {
      * wait here, not the validity of a token). For OAuth connections ask again before each attempt.
      */
     public Uni<Credentials> forCall(ResolvedConnection connection, String purpose, Instant deadline) {
-        Uni<Credentials> credentials = connection.oauth() ? accessToken(connection).map(CredentialSource::credentials)
-                : storedValues(connection, purpose).map(Credentials::fields);
-        // The fetch may be shared with other calls and outlast this one: this call stops waiting at its own deadline.
-        return credentials.ifNoItem().after(Duration.ofMillis(Math.max(1, Duration.between(Instant.now(), deadline).toMillis())))
-                .failWith(() -> new CallFailure(ErrorCode.DEADLINE_EXCEEDED, "The call's deadline passed while waiting for its credentials."));
+        return connection.oauth() ? accessToken(connection, deadline).map(CredentialSource::credentials)
+                : storedValues(connection, purpose, deadline).map(Credentials::fields);
     }
 
     /**
@@ -110,12 +107,12 @@ public class CredentialSource {
      * An access token valid for at least {@link #minTokenValidity} from now (or one that never expires): the cached one
      * while it is, else a new one.
      */
-    private Uni<AccessToken> accessToken(ResolvedConnection connection) {
+    private Uni<AccessToken> accessToken(ResolvedConnection connection, Instant deadline) {
         AccessToken cached = tokens.getIfPresent(connection.installationId());
         if (cached != null && (!cached.hasExpiresAt() || ProtoTime.instant(cached.getExpiresAt()).isAfter(Instant.now().plus(minTokenValidity)))) {
             return Uni.createFrom().item(cached);
         }
-        return shared(tokenFetches, connection.installationId(), () -> fetchAccessToken(connection, Instant.now().plus(sharedFetchBound)));
+        return shared(tokenFetches, connection.installationId(), () -> fetchAccessToken(connection, Instant.now().plus(sharedFetchBound)), deadline);
     }
 
     private Uni<AccessToken> fetchAccessToken(ResolvedConnection connection, Instant deadline) {
@@ -140,12 +137,13 @@ public class CredentialSource {
                 });
     }
 
-    private Uni<Map<String, Secret>> storedValues(ResolvedConnection connection, String purpose) {
+    private Uni<Map<String, Secret>> storedValues(ResolvedConnection connection, String purpose, Instant deadline) {
         Map<String, Secret> cached = secrets.getIfPresent(connection.installationId());
         if (cached != null) {
             return Uni.createFrom().item(cached);
         }
-        return shared(secretFetches, connection.installationId(), () -> fetchStoredValues(connection, purpose, Instant.now().plus(sharedFetchBound)));
+        return shared(secretFetches, connection.installationId(), () -> fetchStoredValues(connection, purpose, Instant.now().plus(sharedFetchBound)),
+                deadline);
     }
 
     private Uni<Map<String, Secret>> fetchStoredValues(ResolvedConnection connection, String purpose, Instant deadline) {
@@ -165,14 +163,20 @@ public class CredentialSource {
                 });
     }
 
-    /** The fetch in flight for {@code installationId}, or a new one, shared until it ends (then forgotten). */
-    private static <T> Uni<T> shared(ConcurrentMap<String, Uni<T>> inFlight, String installationId, Supplier<Uni<T>> fetch) {
+    /**
+     * The fetch in flight for {@code installationId}, or a new one, shared until it ends (then forgotten). It may outlast
+     * this call, so this call stops waiting at its own {@code deadline}. Only a cache miss comes here: a cached value
+     * needs no timer.
+     */
+    private static <T> Uni<T> shared(ConcurrentMap<String, Uni<T>> inFlight, String installationId, Supplier<Uni<T>> fetch, Instant deadline) {
         return Uni.createFrom().deferred(() -> inFlight.computeIfAbsent(installationId, id -> fetch.get()
                 // A block, not an expression: remove() returns the Uni, and eventually(Supplier<Uni>) would wait on itself.
                 .eventually(() -> {
                     inFlight.remove(id);
                 })
-                .memoize().indefinitely()));
+                .memoize().indefinitely()))
+                .ifNoItem().after(Duration.ofMillis(Math.max(1, Duration.between(Instant.now(), deadline).toMillis())))
+                .failWith(() -> new CallFailure(ErrorCode.DEADLINE_EXCEEDED, "The call's deadline passed while waiting for its credentials."));
     }
 
     private static Credentials credentials(AccessToken token) {
